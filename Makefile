@@ -1,0 +1,86 @@
+# IOP admissions assistant. `make run` and `make test` do all setup themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10: use python3.10 from PATH, or pyenv's copy when the shim has none selected.
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	  $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/iop.tar.gz
+SPACY_MODEL := var/spacy/en_iop_lookup/meta.json
+RESPONSES := data/generated/responses.yml
+TRAINING_INPUTS := config.yml domain.yml $(RESPONSES) $(shell find data/nlu data/stories data/rules -name '*.yml' 2>/dev/null) \
+	$(wildcard bot/nlu/*.py bot/policies/*.py bot/safety.py)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run shell test unit validate conversation-tests eval bench train responses migrate clean system-deps
+
+help:
+	@echo "make run    install if needed, train if needed, start the assistant, web widget and staff console"
+	@echo "make test   install if needed, validate data, train if needed, run conversation tests and pytest"
+	@echo "make shell  talk to the assistant in this terminal"
+	@echo "make eval   NLU held-out accuracy, cross-validation, crisis recall and false alarms"
+	@echo "make bench  accuracy, latency, throughput and training time vs Rasa's default pipeline"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not support 3.11+)."; exit 1; }
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.2"
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed $(SPACY_MODEL)
+
+$(SPACY_MODEL): $(VENV)/.installed bot/spacy_model.py
+	$(PY) -m bot.spacy_model
+
+# Rendered from content/ and the program settings; rewritten only when the result changes, so an
+# edit that changes nothing does not retrain.
+$(RESPONSES): $(VENV)/.installed $(shell find content -name '*.yml') bot/content.py bot/settings.py
+	$(PY) -m bot.content
+
+responses: $(RESPONSES)
+
+$(MODEL): $(VENV)/.installed $(SPACY_MODEL) $(TRAINING_INPUTS)
+	$(RASA) train --data data --config config.yml --domain domain.yml --out models --fixed-model-name iop --quiet
+	touch $@
+
+train: $(MODEL)
+
+migrate: install
+	$(PY) -m bot.db upgrade
+
+validate: install responses
+	$(PY) -m bot.validate_data
+
+run: install train migrate
+	$(PY) -m bot.run
+
+shell: install train migrate
+	$(PY) -m bot.run --shell
+
+conversation-tests: train
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --no-plot
+
+unit: install responses
+	$(PY) -m pytest -q
+
+system-deps:
+	bash .ci/system-deps
+
+test: system-deps validate train conversation-tests unit
+
+eval: train
+	$(PY) -m bot.evaluate
+
+bench: train
+	$(PY) -m bot.benchmark
+
+clean:
+	rm -rf models results var/spacy data/generated .rasa

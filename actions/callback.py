@@ -1,0 +1,132 @@
+"""Callback form glue: validate answers, store the request, tell the user when to expect a call."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms import GuidedFormValidation
+from bot import callback as parse
+from bot.screening import YES
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_SLOTS = (
+    "callback_consent", "first_name", "phone", "best_time", "voicemail_ok", "voicemail_name_ok",
+    "text_ok", "callback_for",
+)
+
+
+class ValidateCallbackForm(GuidedFormValidation):
+    """Validates the callback answers; the privacy notice comes first (callback_consent)."""
+
+    help_response = "utter_unclear_answer"
+    give_up_response = "utter_explain_question"
+
+    def form_name(self) -> Text:
+        return "callback_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        if tracker.get_slot("callback_consent") == "no":
+            return ["callback_consent"]
+        slots = list(CALLBACK_SLOTS)
+        if tracker.get_slot("voicemail_ok") == "no":
+            slots.remove("voicemail_name_ok")
+        return slots
+
+    async def extract_callback_for(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Reuse the fit check's answer so we never ask twice who it is for."""
+        if tracker.get_slot("callback_for") is None and tracker.get_slot("screen_for") in ("self", "loved_one"):
+            return {"callback_for": tracker.get_slot("screen_for")}
+        return {}
+
+    def validate_callback_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry("callback_consent", value, parse.parse_consent, dispatcher, tracker)
+
+    def validate_first_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry(
+            "first_name", value, parse.parse_first_name, dispatcher, tracker,
+            question_first=True, help_response="utter_invalid_name",
+        )
+
+    def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        from bot.storage import normalize_phone
+
+        return self.accept_or_retry(
+            "phone", value, normalize_phone, dispatcher, tracker, help_response="utter_invalid_phone"
+        )
+
+    def validate_best_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry("best_time", value, parse.parse_best_time, dispatcher, tracker)
+
+    def validate_voicemail_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry("voicemail_ok", value, parse.parse_consent, dispatcher, tracker)
+
+    def validate_voicemail_name_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry("voicemail_name_ok", value, parse.parse_consent, dispatcher, tracker)
+
+    def validate_text_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry("text_ok", value, parse.parse_consent, dispatcher, tracker)
+
+    def validate_callback_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self.accept_or_retry("callback_for", value, parse.parse_callback_for, dispatcher, tracker)
+
+
+def _channel(tracker: Tracker) -> str:
+    name = tracker.get_latest_input_channel() or "rest"
+    return {"twilio_sms": "sms", "rest": "web"}.get(name, name)
+
+
+class ActionSubmitCallback(Action):
+    """Stores the request (once per conversation) and confirms it with a reference and a time window."""
+
+    def name(self) -> Text:
+        return "action_submit_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        from bot.hours import callback_window
+        from bot.settings import program
+        from bot.storage import CallbackData, StorageUnavailable, create_callback_request
+
+        if tracker.get_slot("callback_consent") != YES:
+            dispatcher.utter_message(response="utter_callback_declined")
+            return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+
+        outcome: Optional[str] = tracker.get_slot("screening_outcome")
+        urgent = bool(tracker.get_slot("urgent")) or outcome == "crisis"
+        data = CallbackData(
+            first_name=tracker.get_slot("first_name"),
+            phone_e164=tracker.get_slot("phone"),
+            best_time=tracker.get_slot("best_time"),
+            voicemail_ok=tracker.get_slot("voicemail_ok") == YES,
+            voicemail_name_ok=tracker.get_slot("voicemail_name_ok") == YES,
+            text_ok=tracker.get_slot("text_ok") == YES,
+            for_whom=tracker.get_slot("callback_for") or "self",
+            screening_outcome=outcome,
+            urgent=urgent,
+            channel=_channel(tracker),
+        )
+        window = callback_window(dt.datetime.now(dt.timezone.utc), program())
+        try:
+            record = await asyncio.to_thread(create_callback_request, tracker.sender_id, data, window.text)
+        except StorageUnavailable:
+            logger.error("callback request could not be stored: database unavailable")
+            dispatcher.utter_message(response="utter_callback_failed")
+            return []
+        dispatcher.utter_message(response="utter_callback_confirmed", ref=record.ref, window=record.expected_window_text)
+        logger.info("callback request stored (urgent=%s, new=%s)", urgent, getattr(record, "created", True))
+        return [SlotSet("callback_ref", record.ref)]

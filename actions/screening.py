@@ -1,0 +1,85 @@
+"""Screening form glue: parse answers with bot.screening, then report the outcome."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms import GuidedFormValidation
+from bot import screening
+from bot.screening import QUESTIONS
+
+
+class ValidateScreeningForm(GuidedFormValidation):
+    """Validates each screening answer; skips the withdrawal question for mental-health-only concerns."""
+
+    def form_name(self) -> Text:
+        return "screening_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        answers = {q: tracker.get_slot(q) for q in QUESTIONS}
+        return screening.required_questions(answers)
+
+    def _validate(self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        return self.accept_or_retry(
+            question, value, lambda text: screening.parse_answer(question, text), dispatcher, tracker
+        )
+
+    def validate_screen_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("screen_for", value, dispatcher, tracker)
+
+    def validate_concern(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("concern", value, dispatcher, tracker)
+
+    def validate_safety(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        result = self._validate("safety", value, dispatcher, tracker)
+        if result.get("safety") in (screening.YES, screening.UNSURE):
+            # A typed "yes"/"not sure" to the self-harm question ends the check at once: the result
+            # action then gives the crisis resources in this same turn.
+            result["urgent"] = True
+            result.update({q: tracker.get_slot(q) or "skipped" for q in QUESTIONS if q != "safety"})
+        return result
+
+    def validate_withdrawal(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("withdrawal", value, dispatcher, tracker)
+
+    def validate_needs_24h(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("needs_24h", value, dispatcher, tracker)
+
+    def validate_safe_home(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("safe_home", value, dispatcher, tracker)
+
+    def validate_tried_outpatient(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("tried_outpatient", value, dispatcher, tracker)
+
+    def validate_can_attend(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._validate("can_attend", value, dispatcher, tracker)
+
+
+class ActionScreeningResult(Action):
+    """Tells the outcome with its reasons, says it is not a diagnosis, and offers a callback."""
+
+    def name(self) -> Text:
+        return "action_screening_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answers: Dict[str, Optional[str]] = {q: tracker.get_slot(q) for q in QUESTIONS}
+        events: List[EventType] = []
+        outcome = screening.screening_outcome(answers)
+        events.append(SlotSet("screening_outcome", outcome.kind))
+        dispatcher.utter_message(response=f"utter_outcome_{outcome.kind}", reasons=screening.format_reasons(outcome))
+        if outcome.kind == screening.CRISIS:
+            events.append(SlotSet("urgent", True))
+            dispatcher.utter_message(response="utter_crisis_next")
+        else:
+            dispatcher.utter_message(response="utter_screening_not_diagnosis")
+        return events

@@ -1,0 +1,62 @@
+"""Callback-form answer parsing as plain functions (names, times, yes/no)."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.screening import LOVED_ONE, NO, SELF, UNSURE, YES, parse_screen_for, parse_yes_no
+
+_NAME_PREFIX = re.compile(
+    r"^(?:hi|hello|hey)?[\s,]*(?:my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me|ask for)\s+",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F.'\-]{0,29}$")
+_TIMES = {
+    "morning": ("morning", "am", "early", "before noon", "breakfast"),
+    "afternoon": ("afternoon", "lunch", "midday", "noon", "after lunch"),
+    "evening": ("evening", "night", "after work", "after 5", "after five", "pm", "tonight", "late"),
+    "any time": ("any time", "anytime", "whenever", "any", "all day", "doesn't matter", "dont care", "no preference"),
+}
+
+
+def parse_first_name(text: str) -> Optional[str]:
+    """'my name is sarah' -> 'Sarah'; 'J.D.' -> 'J.D.'; digits, links or long sentences -> None."""
+    text = _NAME_PREFIX.sub("", text.strip()).strip(" ,!")
+    if text.endswith(".") and text.count(".") == 1:  # "Sam." but keep initials like "J.D."
+        text = text[:-1]
+    words = text.split()
+    if not words or len(words) > 2 or any(ch.isdigit() for ch in text) or "/" in text or "@" in text:
+        return None
+    first = words[0]
+    if not _NAME.match(first):
+        return None
+    return first if any(ch.isupper() for ch in first[1:]) or "." in first else first.capitalize()
+
+
+def parse_best_time(text: str) -> Optional[str]:
+    """A preferred time: one of the buttons, or a short free-text time like 'after 3pm'."""
+    cleaned = " ".join(text.split())
+    lowered = f" {cleaned.lower()} "
+    for label, words in _TIMES.items():
+        if any(f" {w} " in lowered for w in words):
+            return label
+    if 0 < len(cleaned) <= 60 and re.search(r"\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday|weekend|today|tomorrow", lowered):
+        return cleaned
+    return None
+
+
+def parse_consent(text: str) -> Optional[str]:
+    """Yes or no to a consent question; 'not sure' is not consent and is re-asked."""
+    answer = parse_yes_no(text)
+    return answer if answer in (YES, NO) else None
+
+
+def parse_callback_for(text: str) -> Optional[str]:
+    """Who the call is about: self or loved_one."""
+    return parse_screen_for(text)
+
+
+__all__ = [
+    "parse_first_name", "parse_best_time", "parse_consent", "parse_callback_for",
+    "SELF", "LOVED_ONE", "YES", "NO", "UNSURE",
+]

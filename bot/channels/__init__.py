@@ -1,0 +1,1 @@
+"""Input channels: the website REST channel and SMS."""

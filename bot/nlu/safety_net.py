@@ -1,0 +1,89 @@
+"""Rasa NLU component: the deterministic safety net, run on every message after the classifiers.
+
+The trained classifier may be unsure about a crisis phrased in slang or with typos. This component
+does not depend on its confidence: when `bot.safety` recognises a crisis it sets the intent to
+`crisis` and adds a `crisis_type` entity (suicide / medical / violence) that picks the right reply.
+Requests for dosing or taper advice become `medical_advice`, which is always declined.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety import detect_crisis, is_medical_advice_request
+
+logger = logging.getLogger(__name__)
+
+CRISIS_INTENT = "crisis"
+MEDICAL_ADVICE_INTENT = "medical_advice"
+CRISIS_ENTITY = "crisis_type"
+
+
+def apply_safety_net(message: Message) -> Optional[str]:
+    """Override intent/entities of one parsed message; returns the rule that fired, if any."""
+    text = message.get(TEXT) or ""
+    if not text or text.startswith("/"):
+        return None
+    signal = detect_crisis(text)
+    if signal is not None:
+        _set_intent(message, CRISIS_INTENT)
+        entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != CRISIS_ENTITY]
+        entities.append(
+            {
+                "entity": CRISIS_ENTITY,
+                "value": signal.kind,
+                "start": 0,
+                "end": len(text),
+                "confidence_entity": 1.0,
+                "extractor": "SafetyNet",
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
+        return signal.rule
+    current = (message.get(INTENT) or {}).get("name")
+    if current != CRISIS_INTENT and is_medical_advice_request(text):
+        _set_intent(message, MEDICAL_ADVICE_INTENT)
+        return "medical_advice"
+    return None
+
+
+def _set_intent(message: Message, name: str) -> None:
+    """Make `name` the top intent with full confidence, keeping the classifier's ranking below it."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != name]
+    message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}] + ranking, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyNet(GraphComponent, IntentClassifier):
+    """Overrides the classifier when the deterministic crisis or medical-advice rules fire."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNet":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            rule = apply_safety_net(message)
+            if rule:
+                # The rule name only: user text never goes to logs.
+                logger.info("safety net fired: %s", rule)
+        return messages

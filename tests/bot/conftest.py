@@ -1,0 +1,59 @@
+"""Shared fixtures for tests of the bot package: a fresh, migrated database per test."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import pytest
+
+from bot.db import dispose_engine, downgrade, upgrade
+
+if TYPE_CHECKING:
+    from bot.storage import CallbackData
+
+POSTGRES_ENV = "TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file, migrated to head."""
+    url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    upgrade(url)
+    yield url
+    dispose_engine(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL (emptied first)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    else:
+        url = os.environ.get(POSTGRES_ENV, "").strip()
+        if not url:
+            pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
+        downgrade(url, "base")
+    upgrade(url)
+    yield url
+    if request.param == "postgresql":
+        downgrade(url, "base")
+    dispose_engine(url)
+
+
+@pytest.fixture
+def sample_data() -> "CallbackData":
+    from bot.storage import CallbackData
+
+    return CallbackData(
+        first_name="Ann",
+        phone_e164="+14105550142",
+        best_time="evenings",
+        voicemail_ok=True,
+        voicemail_name_ok=False,
+        text_ok=True,
+        for_whom="self",
+        screening_outcome="likely_fit",
+        urgent=False,
+        channel="webchat",
+    )
