@@ -209,8 +209,12 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         response.headers["Retry-After"] = str(wait)
         return response
     user_ok = _same(username.strip(), state.username)
-    encoded = state.password_hash if user_ok else state.dummy_hash()
-    password_ok = await asyncio.to_thread(verify_password, password, encoded or "")
+
+    def check() -> bool:
+        # A wrong username still costs one scrypt run, so timing does not reveal it.
+        return verify_password(password, (state.password_hash if user_ok else state.dummy_hash()) or "")
+
+    password_ok = await asyncio.to_thread(check)
     if not (user_ok and password_ok):
         state.limiter.failed(key)
         log.info("staff console: failed sign-in")

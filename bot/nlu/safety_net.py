@@ -18,13 +18,17 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety import detect_crisis, is_medical_advice_request
+from bot.safety import crisis_words_explained_away, detect_crisis, is_medical_advice_request
 
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 MEDICAL_ADVICE_INTENT = "medical_advice"
 CRISIS_ENTITY = "crisis_type"
+# Below this confidence a crisis guess by the classifier alone is not trusted: the rules found
+# nothing, and the classifier over-reacts to single words ("dead", "pills"). Above it, the
+# classifier is kept as the second, independent detector for phrasings the rules do not know.
+CLASSIFIER_CRISIS_MIN = 0.85
 
 
 def apply_safety_net(message: Message) -> Optional[str]:
@@ -48,11 +52,25 @@ def apply_safety_net(message: Message) -> Optional[str]:
         )
         message.set(ENTITIES, entities, add_to_output=True)
         return signal.rule
-    current = (message.get(INTENT) or {}).get("name")
+    intent = message.get(INTENT) or {}
+    current = intent.get("name")
+    if current == CRISIS_INTENT and (
+        (intent.get("confidence") or 0.0) < CLASSIFIER_CRISIS_MIN or crisis_words_explained_away(text)
+    ):
+        _demote_crisis(message)
+        current = (message.get(INTENT) or {}).get("name")
     if current != CRISIS_INTENT and is_medical_advice_request(text):
         _set_intent(message, MEDICAL_ADVICE_INTENT)
         return "medical_advice"
     return None
+
+
+def _demote_crisis(message: Message) -> None:
+    """Replace a classifier-only crisis guess by the next intent in its ranking."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != CRISIS_INTENT]
+    top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+    message.set(INTENT, dict(top), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 def _set_intent(message: Message, name: str) -> None:

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-for path in (HERE.parents[1], HERE):  # the project (for `bot`) and this folder (for widget_helpers)
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+if str(HERE) not in sys.path:  # for widget_helpers, whatever pytest's import mode
+    sys.path.insert(0, str(HERE))
 
 from widget_helpers import (  # noqa: E402
     CHROMIUM,
@@ -29,10 +28,6 @@ from widget_helpers import (  # noqa: E402
     Widget,
     demo_app_factory,
 )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: needs the live stack (Rasa, action server, web) from `live_stack`")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import html
 import re
-from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
