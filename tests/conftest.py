@@ -2,9 +2,13 @@
 on free ports against a temporary SQLite database, with Twilio's REST API replaced by a local fake."""
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
 
@@ -15,6 +19,42 @@ STAFF_PASSWORD = "correct horse battery staple"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "test-auth-token-not-secret"
 TWILIO_FROM = "+14105550100"
+
+
+def _as_postgres_user(cmd: List[str]) -> List[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server: TEST_POSTGRES_URL if set, else a throwaway cluster on a free port.
+
+    Skipped where PostgreSQL is not installed, except in CI (CI=true), where that is a failure.
+    """
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield os.environ["TEST_POSTGRES_URL"]
+        return
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not bins:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (make test installs it via .ci/system-deps)")
+        pytest.skip("PostgreSQL is not installed")
+    bindir = Path(bins[-1])
+    datadir = Path(tempfile.mkdtemp(prefix="iop-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(datadir, "postgres", "postgres")
+    port = free_port()
+    subprocess.run(_as_postgres_user([str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "postgres",
+                                      "--no-sync"]), check=True, capture_output=True)
+    subprocess.run(_as_postgres_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-w", "-l", str(datadir / "log"),
+                                      "-o", f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -F", "start"]),
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(datadir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

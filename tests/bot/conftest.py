@@ -1,7 +1,6 @@
 """Shared fixtures for tests of the bot package: a fresh, migrated database per test."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -12,7 +11,6 @@ from bot.db import dispose_engine, downgrade, upgrade
 if TYPE_CHECKING:
     from bot.storage import CallbackData
 
-POSTGRES_ENV = "TEST_POSTGRES_URL"
 
 
 @pytest.fixture
@@ -26,13 +24,11 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same test on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL (emptied first)."""
+    """The same test on SQLite and on a real PostgreSQL server (emptied first)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.sqlite'}"
     else:
-        url = os.environ.get(POSTGRES_ENV, "").strip()
-        if not url:
-            pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
+        url = request.getfixturevalue("postgres_url")
         downgrade(url, "base")
     upgrade(url)
     yield url
