@@ -6,6 +6,7 @@ you do") is answered and the form then repeats the same question.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Optional, Text
 
 from rasa_sdk import Tracker
@@ -16,7 +17,6 @@ from rasa_sdk.forms import FormValidationAction
 INTERRUPTION_RESPONSES = {
     "bot_capabilities": "utter_bot_capabilities",
     "medical_advice": "utter_no_medical_advice",
-    "out_of_scope": "utter_out_of_scope",
 }
 MIN_QUESTION_CONFIDENCE = 0.5
 MAX_UNCLEAR = 2
@@ -51,14 +51,15 @@ def answer_interruption(tracker: Tracker, dispatcher: CollectingDispatcher) -> b
     return False
 
 
-class GuidedFormValidation(FormValidationAction):
-    """Shared validation flow for our forms."""
+class GuidedFormValidation(FormValidationAction, ABC):
+    """Shared validation flow for our forms (abstract, so the action server does not register it)."""
 
     help_response = "utter_unclear_answer"
     give_up_response = "utter_unclear_offer_person"
 
-    def form_name(self) -> Text:  # pragma: no cover - subclasses define it via name()
-        raise NotImplementedError
+    @abstractmethod
+    def form_name(self) -> Text:
+        """The form this action validates."""
 
     def name(self) -> Text:
         return f"validate_{self.form_name()}"
@@ -79,12 +80,13 @@ class GuidedFormValidation(FormValidationAction):
         since almost any short text could parse.
         """
         text = value if isinstance(value, str) else ("" if value is None else str(value))
-        if question_first and _looks_like_question(text) and answer_interruption(tracker, dispatcher):
+        asks = _looks_like_question(text)
+        if question_first and asks and answer_interruption(tracker, dispatcher):
             return {slot: None}
         parsed = parser(text)
         if parsed is not None:
             return {slot: parsed, "unclear_answers": 0}
-        if answer_interruption(tracker, dispatcher):
+        if asks and answer_interruption(tracker, dispatcher):
             return {slot: None}
         count = int(tracker.get_slot("unclear_answers") or 0) + 1
         if count >= MAX_UNCLEAR:

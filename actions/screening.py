@@ -30,9 +30,18 @@ class ValidateScreeningForm(GuidedFormValidation):
         return screening.required_questions(answers)
 
     def _validate(self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        return self.accept_or_retry(
+        result = self.accept_or_retry(
             question, value, lambda text: screening.parse_answer(question, text), dispatcher, tracker
         )
+        answers = {q: tracker.get_slot(q) for q in QUESTIONS}
+        answers[question] = result.get(question)
+        if result.get(question) and screening.decided_early(answers):
+            # A safety gate settled the outcome (e.g. "yes" to self-harm or withdrawal risk): the
+            # remaining questions are marked skipped so the result comes in this same turn.
+            result.update({q: "skipped" for q in QUESTIONS if answers.get(q) is None})
+            if answers.get("safety") in (screening.YES, screening.UNSURE):
+                result["urgent"] = True
+        return result
 
     def validate_screen_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._validate("screen_for", value, dispatcher, tracker)
@@ -41,13 +50,7 @@ class ValidateScreeningForm(GuidedFormValidation):
         return self._validate("concern", value, dispatcher, tracker)
 
     def validate_safety(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        result = self._validate("safety", value, dispatcher, tracker)
-        if result.get("safety") in (screening.YES, screening.UNSURE):
-            # A typed "yes"/"not sure" to the self-harm question ends the check at once: the result
-            # action then gives the crisis resources in this same turn.
-            result["urgent"] = True
-            result.update({q: tracker.get_slot(q) or "skipped" for q in QUESTIONS if q != "safety"})
-        return result
+        return self._validate("safety", value, dispatcher, tracker)
 
     def validate_withdrawal(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._validate("withdrawal", value, dispatcher, tracker)

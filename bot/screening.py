@@ -145,6 +145,16 @@ def required_questions(answers: Mapping[str, Optional[str]]) -> List[str]:
     return questions
 
 
+def decided_early(answers: Mapping[str, Optional[str]]) -> bool:
+    """True once a safety gate has settled the outcome: the remaining questions cannot change it,
+    so the check ends instead of asking them."""
+    if answers.get("safety") in (YES, UNSURE):
+        return True
+    if answers.get("concern") != "mental_health" and answers.get("withdrawal") in (YES, UNSURE):
+        return True
+    return answers.get("needs_24h") in (YES, UNSURE) or answers.get("safe_home") in (NO, UNSURE)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The suggested level of care and the plain-language reasons behind it."""

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterator, List
+from typing import Dict, Iterator, List
 
 import pytest
 
@@ -25,36 +25,81 @@ def _as_postgres_user(cmd: List[str]) -> List[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A real PostgreSQL server: TEST_POSTGRES_URL if set, else a throwaway cluster on a free port.
+class TempPostgres:
+    """A throwaway PostgreSQL cluster on a free loopback port (Debian's server binaries)."""
 
-    Skipped where PostgreSQL is not installed, except in CI (CI=true), where that is a failure.
-    """
-    if os.environ.get("TEST_POSTGRES_URL"):
-        yield os.environ["TEST_POSTGRES_URL"]
-        return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    if not bins:
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        if not bins:
+            raise FileNotFoundError("PostgreSQL server binaries not found")
+        self.bindir = Path(bins[-1])
+        self.datadir = Path(tempfile.mkdtemp(prefix="iop-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir, "postgres", "postgres")
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        subprocess.run(_as_postgres_user([str(self.bindir / "initdb"), "-D", str(self.datadir), "-A", "trust",
+                                          "-U", "postgres", "--no-sync"]), check=True, capture_output=True)
+
+    def start(self) -> "TempPostgres":
+        subprocess.run(_as_postgres_user([
+            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-l", str(self.datadir / "log"),
+            "-o", f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -F", "start",
+        ]), check=True, capture_output=True)
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(_as_postgres_user([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
+                                          "stop"]), capture_output=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def new_postgres() -> TempPostgres:
+    """A started TempPostgres; skipped where PostgreSQL is missing, except in CI where that fails."""
+    try:
+        return TempPostgres().start()
+    except FileNotFoundError:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed (make test installs it via .ci/system-deps)")
         pytest.skip("PostgreSQL is not installed")
-    bindir = Path(bins[-1])
-    datadir = Path(tempfile.mkdtemp(prefix="iop-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(datadir, "postgres", "postgres")
-    port = free_port()
-    subprocess.run(_as_postgres_user([str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "postgres",
-                                      "--no-sync"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-w", "-l", str(datadir / "log"),
-                                      "-o", f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -F", "start"]),
-                   check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server: TEST_POSTGRES_URL if set, else a throwaway cluster."""
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield os.environ["TEST_POSTGRES_URL"]
+        return
+    server = new_postgres()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield server.url
     finally:
-        subprocess.run(_as_postgres_user([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(datadir, ignore_errors=True)
+        server.remove()
+
+
+def stack_env(var_dir: Path, db_url: str, tracker_url: str, rasa_port: int, twilio_url: str = "") -> Dict[str, str]:
+    """Environment for a test stack: temporary storage, known staff login, fake Twilio."""
+    from bot.console.passwords import hash_password
+
+    return {
+        "IOP_VAR_DIR": str(var_dir),
+        "DATABASE_URL": db_url,
+        "TRACKER_DATABASE_URL": tracker_url,
+        "STAFF_USERNAME": STAFF_USER,
+        "STAFF_PASSWORD_HASH": hash_password(STAFF_PASSWORD),
+        "STAFF_SESSION_SECRET": "s" * 64,
+        "IOP_ID_SECRET": "i" * 64,
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM,
+        "TWILIO_API_BASE": twilio_url or "http://127.0.0.1:9",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{rasa_port}",
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -68,34 +113,23 @@ def twilio_fake() -> Iterator[object]:
     fake.stop()
 
 
+def require_model() -> None:
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` (make test does it)")
+
+
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory: pytest.TempPathFactory, twilio_fake: object) -> Iterator[Stack]:
     """The whole assistant, as `make run` starts it, on free ports."""
-    if not DEFAULT_MODEL.exists():
-        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` (make test does it)")
-    from bot.console.passwords import hash_password
+    require_model()
     from bot.db import upgrade
 
     var_dir = tmp_path_factory.mktemp("stack-var")
     db_url = f"sqlite:///{var_dir / 'iop.sqlite'}"
     upgrade(db_url)
     rasa_port = free_port()
-    env = {
-        "IOP_VAR_DIR": str(var_dir),
-        "DATABASE_URL": db_url,
-        "TRACKER_DATABASE_URL": f"sqlite:///{var_dir / 'tracker.sqlite'}",
-        "STAFF_USERNAME": STAFF_USER,
-        "STAFF_PASSWORD_HASH": hash_password(STAFF_PASSWORD),
-        "STAFF_SESSION_SECRET": "s" * 64,
-        "IOP_ID_SECRET": "i" * 64,
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_FROM_NUMBER": TWILIO_FROM,
-        "TWILIO_API_BASE": twilio_fake.url,  # type: ignore[attr-defined]
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{rasa_port}",
-        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-        "TF_INTER_OP_PARALLELISM_THREADS": "1",
-    }
+    env = stack_env(var_dir, db_url, f"sqlite:///{var_dir / 'tracker.sqlite'}", rasa_port,
+                    twilio_fake.url)  # type: ignore[attr-defined]
     stack = Stack(
         rasa_port=rasa_port,
         action_port=free_port(),

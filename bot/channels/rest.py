@@ -39,6 +39,29 @@ def fallback_text(name: str) -> str:
     return message_responses(program().placeholders())[name][0]["text"]
 
 
+def crisis_text(kind: Optional[str]) -> str:
+    """The crisis reply for a kind (suicide / medical / violence), without Rasa: used when Rasa fails."""
+    from bot.content import message_responses
+    from bot.settings import program
+
+    variations = message_responses(program().placeholders())["utter_crisis"]
+    for variation in variations:
+        if any(c.get("value") == kind for c in variation.get("condition") or []):
+            return variation["text"]
+    return next(v["text"] for v in variations if not v.get("condition"))
+
+
+def failure_reply(text: str) -> str:
+    """What to say when Rasa could not answer: the crisis reply if the rules see a crisis, else the
+    technical-trouble message (which also carries the crisis numbers)."""
+    from bot.safety import detect_crisis
+
+    signal = detect_crisis(text)
+    if signal is not None:
+        return crisis_text(signal.kind)
+    return fallback_text("utter_technical_trouble")
+
+
 def clean_text(text: str) -> str:
     """Drop control characters (NUL breaks PostgreSQL), normalise, and cap the length."""
     text = unicodedata.normalize("NFC", text)
@@ -106,6 +129,6 @@ class SafeRestInput(InputChannel):
         except Exception as exc:  # the user still gets an answer; details stay in the server log
             logger.error("rest turn failed: %s", type(exc).__name__)
         if not collector.messages:
-            logger.warning("rest turn produced no reply; sending the technical-trouble message")
-            return [{"recipient_id": sender, "text": fallback_text("utter_technical_trouble")}]
+            logger.warning("rest turn produced no reply; answering without Rasa")
+            return [{"recipient_id": sender, "text": failure_reply(text)}]
         return collector.messages

@@ -25,10 +25,13 @@ logger = logging.getLogger(__name__)
 CRISIS_INTENT = "crisis"
 MEDICAL_ADVICE_INTENT = "medical_advice"
 CRISIS_ENTITY = "crisis_type"
-# Below this confidence a crisis guess by the classifier alone is not trusted: the rules found
+# Below this (calibrated) probability a crisis guess by the classifier alone is not trusted: the rules found
 # nothing, and the classifier over-reacts to single words ("dead", "pills"). Above it, the
 # classifier is kept as the second, independent detector for phrasings the rules do not know.
-CLASSIFIER_CRISIS_MIN = 0.85
+CLASSIFIER_CRISIS_MIN = 0.4
+# Nor for one- or two-word messages: those are mostly answers ("Myself", "pills") whose meaning
+# the rules can judge; a crisis in so few words ("kms", "want to die") is caught by the rules.
+CLASSIFIER_CRISIS_MIN_WORDS = 3
 
 
 def apply_safety_net(message: Message) -> Optional[str]:
@@ -55,7 +58,9 @@ def apply_safety_net(message: Message) -> Optional[str]:
     intent = message.get(INTENT) or {}
     current = intent.get("name")
     if current == CRISIS_INTENT and (
-        (intent.get("confidence") or 0.0) < CLASSIFIER_CRISIS_MIN or crisis_words_explained_away(text)
+        (intent.get("confidence") or 0.0) < CLASSIFIER_CRISIS_MIN
+        or len(text.split()) < CLASSIFIER_CRISIS_MIN_WORDS
+        or crisis_words_explained_away(text)
     ):
         _demote_crisis(message)
         current = (message.get(INTENT) or {}).get("name")

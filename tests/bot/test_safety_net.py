@@ -31,6 +31,8 @@ def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq"
         ("I'm not suicidal, just want info", "crisis", 0.99, "faq", None),
         # classifier-only crisis with low confidence: demoted
         ("my phone is dead", "crisis", CLASSIFIER_CRISIS_MIN - 0.1, "faq", None),
+        # classifier-only crisis on a one-word form answer: demoted
+        ("Myself", "crisis", 0.99, "faq", None),
         # dosing questions are routed to the refusal
         ("how much suboxone should i take to taper", "faq", 0.9, "medical_advice", None),
         ("do i need detox before iop", "faq", 0.9, "faq", None),

@@ -130,3 +130,25 @@ def test_withdrawal_skipped_for_mental_health_only() -> None:
     assert "withdrawal" not in s.required_questions({"concern": "mental_health"})
     assert "withdrawal" in s.required_questions({"concern": "alcohol"})
     assert len(s.required_questions({})) <= 8
+
+
+@pytest.mark.parametrize(
+    "changes, decided",
+    [
+        ({"safety": "yes"}, True),
+        ({"safety": "unsure"}, True),
+        ({"withdrawal": "yes"}, True),
+        ({"concern": "mental_health", "withdrawal": "yes"}, False),
+        ({"needs_24h": "unsure"}, True),
+        ({"safe_home": "no"}, True),
+        ({}, False),
+        ({"can_attend": "no"}, False),
+    ],
+)
+def test_decided_early(changes: dict, decided: bool) -> None:
+    partial = {"screen_for": "self", "concern": "alcohol", "safety": "no", **changes}
+    assert s.decided_early(partial) is decided
+    if decided:  # whatever the remaining answers, the outcome is the same
+        kinds = {s.screening_outcome({**BASE, **changes, "tried_outpatient": t, "can_attend": c}).kind
+                 for t in ("yes", "no", "unsure") for c in ("yes", "no", "unsure")}
+        assert len(kinds) == 1 and kinds != {IOP_FIT}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.rest import MAX_MESSAGE_CHARS, clean_text, fallback_text, parse_request
+from bot.channels.rest import MAX_MESSAGE_CHARS, clean_text, failure_reply, fallback_text, parse_request
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,18 @@ def test_huge_message_is_capped() -> None:
 def test_fallback_texts_have_crisis_numbers() -> None:
     assert "988" in fallback_text("utter_technical_trouble")
     assert "988" in fallback_text("utter_empty_message")
+
+
+@pytest.mark.parametrize(
+    "text, must_contain, must_not_contain",
+    [
+        ("i want to kill myself", "988", "trouble"),
+        ("my dad is not breathing", "911", "trouble"),
+        ("how much does it cost", "trouble", None),
+    ],
+)
+def test_failure_reply_keeps_crisis_answers(text: str, must_contain: str, must_not_contain) -> None:
+    reply = failure_reply(text)
+    assert must_contain in reply
+    if must_not_contain:
+        assert must_not_contain not in reply

@@ -15,8 +15,7 @@ SCREENING_ANSWERS: Dict[str, Dict[str, str]] = {
                 "tried_outpatient": "Yes", "can_attend": "Yes"},
     "outpatient": {"concern": "Mental health", "safety": "No", "needs_24h": "No", "safe_home": "Yes",
                    "tried_outpatient": "No", "can_attend": "Yes"},
-    "higher_care": {"concern": "Drugs", "safety": "No", "withdrawal": "No", "needs_24h": "No", "safe_home": "No",
-                    "tried_outpatient": "Yes", "can_attend": "Yes"},
+    "higher_care": {"concern": "Drugs", "safety": "No", "withdrawal": "No", "needs_24h": "No", "safe_home": "No"},
     "detox_first": {"concern": "Alcohol", "safety": "No", "withdrawal": "Yes"},
     "crisis": {"concern": "Several of these", "safety": "Yes"},
 }
@@ -79,7 +78,7 @@ def test_stop_cancels_the_check(live_stack) -> None:
     chat.say("stop")
     assert "stopped" in chat.text
     chat.say("what is iop")
-    assert "outpatient" in chat.text.lower()
+    assert "several days a week" in chat.text
 
 
 def test_unclear_answers_get_help_then_a_person(live_stack) -> None:
