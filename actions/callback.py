@@ -54,6 +54,14 @@ class ValidateCallbackForm(GuidedFormValidation):
             return {"callback_for": tracker.get_slot("screen_for")}
         return {}
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """A stop request ends the form with nothing stored (consent 'no'), at any question."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        if tracker.get_slot("requested_slot") and parse.is_stop_request(text):
+            requested = tracker.get_slot("requested_slot")
+            return [SlotSet(requested, None), SlotSet("callback_consent", "no"), SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
+
     def validate_callback_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self.accept_or_retry("callback_consent", value, parse.parse_consent, dispatcher, tracker)
 

@@ -75,7 +75,11 @@ class ActionScreeningResult(Action):
         return "action_screening_result"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        answers: Dict[str, Optional[str]] = {q: tracker.get_slot(q) for q in QUESTIONS}
+        # Parse again: an answer stored while the action server was down was never validated.
+        answers: Dict[str, Optional[str]] = {
+            q: screening.parse_answer(q, str(tracker.get_slot(q))) if tracker.get_slot(q) else None
+            for q in QUESTIONS
+        }
         events: List[EventType] = []
         outcome = screening.screening_outcome(answers)
         events.append(SlotSet("screening_outcome", outcome.kind))
@@ -85,4 +89,8 @@ class ActionScreeningResult(Action):
             dispatcher.utter_message(response="utter_crisis_next")
         else:
             dispatcher.utter_message(response="utter_screening_not_diagnosis")
+        # The outcome stays for the callback; the answers are cleared so the check can be taken
+        # again (who it is for is kept: it also tells the callback form who the call is about).
+        events += [SlotSet(q, None) for q in QUESTIONS if q != "screen_for"]
+        events.append(SlotSet("unclear_answers", 0))
         return events

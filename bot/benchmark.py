@@ -387,7 +387,10 @@ def render_markdown(result: Dict[str, Any]) -> str:
             ("full turn (handle_text)", "turn_ms"),
             ("NLU parse (graph)", "nlu_ms"),
             ("next-action prediction (policies)", "policies_ms"),
-            ("action server calls (HTTP round trip)", "actions_ms"),
+            ("action server calls (all of RemoteAction.run)", "actions_ms"),
+            ("- of which building the request (tracker + domain)", "actions_payload_ms"),
+            ("- of which HTTP round trip (incl. the action server)", "actions_http_ms"),
+            ("- of which checking the answer (jsonschema)", "actions_validate_ms"),
             ("tracker store (SQLite read + write)", "tracker_ms"),
             ("other (events, responses, locks)", "other_ms"),
         ]
@@ -841,7 +844,14 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
     from bot.evaluate import score
     from bot.tracker_store import UrlSQLTrackerStore
 
-    timers: Dict[str, float] = {"nlu": 0.0, "policies": 0.0, "actions": 0.0, "tracker": 0.0}
+    from rasa.utils.endpoints import EndpointConfig as _Endpoint
+
+    timers: Dict[str, float] = {
+        "nlu": 0.0, "policies": 0.0, "actions": 0.0, "tracker": 0.0,
+        # parts of "actions": request body (tracker + domain as dicts), HTTP round trip (incl. the
+        # action server's own work and JSON), and the jsonschema check of the answer
+        "actions_payload": 0.0, "actions_http": 0.0, "actions_validate": 0.0,
+    }
 
     def timed_async(key: str, func: Callable[..., Any]) -> Callable[..., Any]:
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -899,6 +909,13 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
         "policies", MessageProcessor._predict_next_with_tracker
     )
     RemoteAction.run = timed_async("actions", RemoteAction.run)  # type: ignore[method-assign]
+    RemoteAction._action_call_format = timed_sync(  # type: ignore[method-assign]
+        "actions_payload", RemoteAction._action_call_format
+    )
+    RemoteAction._validate_action_result = timed_sync(  # type: ignore[method-assign]
+        "actions_validate", RemoteAction._validate_action_result
+    )
+    _Endpoint.request = timed_async("actions_http", _Endpoint.request)  # type: ignore[method-assign]
     for name in ("retrieve", "retrieve_full_tracker", "save"):
         setattr(SQLTrackerStore, name, timed_async("tracker", getattr(SQLTrackerStore, name)))
 
@@ -927,6 +944,9 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
         "policies_ms": 1000 * timers["policies"] / n,
         "actions_ms": 1000 * timers["actions"] / n,
         "tracker_ms": 1000 * timers["tracker"] / n,
+        "actions_payload_ms": 1000 * timers["actions_payload"] / n,
+        "actions_http_ms": 1000 * timers["actions_http"] / n,
+        "actions_validate_ms": 1000 * timers["actions_validate"] / n,
     }
     profile["other_ms"] = turn_ms - sum(profile[k] for k in ("nlu_ms", "policies_ms", "actions_ms", "tracker_ms"))
     return {"nlu": nlu, "profile": profile}

@@ -19,6 +19,25 @@ _TIMES = {
 }
 
 
+_STOP_WORDS = {
+    "stop", "cancel", "quit", "exit", "end", "nevermind", "never mind", "nvm", "forget it",
+    "no more questions", "no more questions please", "stop this", "cancel that", "cancel this",
+    "cancel the callback", "stop the callback", "i changed my mind", "i don't want to continue",
+    "i dont want to continue", "not anymore", "no thanks",
+}
+
+
+def is_stop_request(text: str) -> bool:
+    """The whole message asks to stop ("cancel", "never mind"), whatever the classifier thinks.
+
+    Used in the callback form, where a name like "Quintessa" could be classified as anything.
+    """
+    if text.strip().startswith("/stop_form"):  # the "No thanks" button
+        return True
+    cleaned = " ".join(re.sub(r"[^a-z' ]+", " ", text.lower()).split())
+    return cleaned in _STOP_WORDS
+
+
 def parse_first_name(text: str) -> Optional[str]:
     """'my name is sarah' -> 'Sarah'; 'J.D.' -> 'J.D.'; digits, links or long sentences -> None."""
     text = _NAME_PREFIX.sub("", text.strip()).strip(" ,!")
@@ -57,6 +76,6 @@ def parse_callback_for(text: str) -> Optional[str]:
 
 
 __all__ = [
-    "parse_first_name", "parse_best_time", "parse_consent", "parse_callback_for",
+    "is_stop_request", "parse_first_name", "parse_best_time", "parse_consent", "parse_callback_for",
     "SELF", "LOVED_ONE", "YES", "NO", "UNSURE",
 ]

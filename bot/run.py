@@ -102,13 +102,18 @@ class Stack:
 
     def commands(self) -> Dict[str, List[str]]:
         rasa = str(VENV_BIN / "rasa")
+        logging_config = str(PROJECT_ROOT / "bot" / "logging.yml")
         cors = self.env.get("WIDGET_ALLOWED_ORIGINS") or os.environ.get("WIDGET_ALLOWED_ORIGINS") or "*"
         return {
-            "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            "actions": [
+                rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port),
+                "--logging-config-file", logging_config,
+            ],
             "rasa": [
                 rasa, "run", "--model", str(self.model), "--port", str(self.rasa_port),
                 "--interface", self.host, "--endpoints", str(self._endpoints_file()),
                 "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--cors", cors,
+                "--logging-config-file", logging_config,
             ],
             "web": [
                 sys.executable, "-m", "bot.webapp", "--host", self.host, "--port", str(self.web_port),

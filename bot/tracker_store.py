@@ -5,14 +5,19 @@ to PostgreSQL is a single environment variable, and conversations survive a rest
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Optional
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine.url import make_url
 
 from bot.settings import tracker_database_url
+
+logger = logging.getLogger(__name__)
+PING_TIMEOUT_SECONDS = 3.0
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -38,3 +43,29 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             query=dict(url.query) or None,
             **kwargs,
         )
+
+
+def _ping(engine: Any) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
+async def conversation_store_available(app: Any) -> bool:
+    """Whether the conversation database answers right now.
+
+    Rasa wraps tracker stores in a fail-safe that, on a database error, quietly starts a blank
+    conversation in memory; the person would get answers with their context lost. Channels call
+    this first and say plainly that something is wrong instead.
+    """
+    store = getattr(getattr(getattr(app, "ctx", None), "agent", None), "tracker_store", None)
+    if isinstance(store, FailSafeTrackerStore):
+        store = store._tracker_store
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        return True
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_ping, engine), timeout=PING_TIMEOUT_SECONDS)
+        return True
+    except Exception as exc:
+        logger.error("conversation store ping failed: %s", type(exc).__name__)
+        return False

@@ -16,7 +16,6 @@ import logging
 import re
 import unicodedata
 from asyncio import CancelledError
-from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -24,42 +23,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.replies import failure_reply, fallback_text
+from bot.tracker_store import conversation_store_available
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-
-
-@lru_cache(maxsize=None)
-def fallback_text(name: str) -> str:
-    """A core response text from content/, with program settings filled in."""
-    from bot.content import message_responses
-    from bot.settings import program
-
-    return message_responses(program().placeholders())[name][0]["text"]
-
-
-def crisis_text(kind: Optional[str]) -> str:
-    """The crisis reply for a kind (suicide / medical / violence), without Rasa: used when Rasa fails."""
-    from bot.content import message_responses
-    from bot.settings import program
-
-    variations = message_responses(program().placeholders())["utter_crisis"]
-    for variation in variations:
-        if any(c.get("value") == kind for c in variation.get("condition") or []):
-            return variation["text"]
-    return next(v["text"] for v in variations if not v.get("condition"))
-
-
-def failure_reply(text: str) -> str:
-    """What to say when Rasa could not answer: the crisis reply if the rules see a crisis, else the
-    technical-trouble message (which also carries the crisis numbers)."""
-    from bot.safety import detect_crisis
-
-    signal = detect_crisis(text)
-    if signal is not None:
-        return crisis_text(signal.kind)
-    return fallback_text("utter_technical_trouble")
 
 
 def clean_text(text: str) -> str:
@@ -112,6 +82,10 @@ class SafeRestInput(InputChannel):
                 return response.json(
                     [{"recipient_id": sender, "text": fallback_text("utter_empty_message")}]
                 )
+            if not await conversation_store_available(request.app):
+                # Rasa would silently start a blank conversation in memory: say so instead.
+                logger.error("conversation store unavailable; answering without Rasa")
+                return response.json([{"recipient_id": sender, "text": failure_reply(text)}])
             messages = await self.handle(on_new_message, sender, text)
             return response.json(messages)
 

@@ -32,7 +32,6 @@ import unicodedata
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Text, Tuple
 from urllib.parse import parse_qs
 
@@ -45,7 +44,9 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot import hours, sms, storage
+from bot.replies import failure_reply, technical_trouble_text
 from bot.settings import Program, env, program
+from bot.tracker_store import conversation_store_available
 
 logger = logging.getLogger(__name__)
 
@@ -137,22 +138,6 @@ def is_crisis_turn(text: str, bot_messages: Sequence[Mapping[str, Any]]) -> bool
     except Exception as exc:  # a bug in the detector must not cost the user the reply
         logger.error("crisis detection failed: %s", type(exc).__name__)
         return False
-
-
-@lru_cache(maxsize=1)
-def technical_trouble_text() -> str:
-    """The reply when Rasa fails: from content/, with the program phone and crisis numbers."""
-    from bot.content import message_responses
-
-    try:
-        return str(message_responses(program().placeholders())["utter_technical_trouble"][0]["text"])
-    except Exception as exc:  # content broken: still give the numbers
-        logger.error("technical-trouble text unavailable: %s", type(exc).__name__)
-        prog = program()
-        return (
-            f"Sorry, I'm having trouble right now. Please call {prog.phone}. If you or someone else "
-            f"is in danger, call or text {prog.crisis_line} or call {prog.emergency} now."
-        )
 
 
 class SmsCollector(CollectingOutputChannel):
@@ -387,6 +372,10 @@ class TwilioSmsInput(InputChannel):
             await self._send(inbound, sms.split_message(sms.to_gsm7(text)))
             return
 
+        if not await conversation_store_available(app):
+            logger.error("conversation store unavailable; answering without Rasa")
+            await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
+            return
         now = self.now()
         events = await self._tracker_events(app, inbound.sender_id)
         text = sms.map_numeric_reply(inbound.body, offered_buttons(events)) or inbound.body

@@ -204,3 +204,19 @@ async def test_fallback_suggests_closest_topics_and_a_callback() -> None:
     buttons = d.messages[0]["buttons"]
     titles = [b["title"] for b in buttons]
     assert titles[0] == "Cost" and "Request a callback" in titles and "None of these" in titles
+
+
+@pytest.mark.parametrize("text", ["cancel", "Never mind", "no more questions", "/stop_form"])
+async def test_stop_ends_the_callback_form_with_nothing_stored(text: str) -> None:
+    t = tracker({"callback_consent": "yes", "first_name": text}, text=text, intent="stop_form",
+                requested="first_name", loop="callback_form")
+    out = await validate(ValidateCallbackForm(), t)
+    assert out["callback_consent"] == "no" and out["requested_slot"] is None and out["first_name"] is None
+
+
+@pytest.mark.parametrize("name", ["Quintessa", "Priya", "Robin"])
+async def test_unusual_names_are_names_whatever_the_classifier_says(name: str) -> None:
+    t = tracker({"callback_consent": "yes", "first_name": name}, text=name, intent="stop_form", confidence=0.8,
+                requested="first_name", loop="callback_form")
+    out = await validate(ValidateCallbackForm(), t)
+    assert out["first_name"] == name and "callback_consent" not in out

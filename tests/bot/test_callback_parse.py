@@ -48,3 +48,12 @@ def test_best_time(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text, expected", [("Yes", "yes"), ("no", "no"), ("not sure", None), ("ok", "yes"), ("?", None)])
 def test_consent(text: str, expected: str) -> None:
     assert c.parse_consent(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, stop",
+    [("cancel", True), ("Never mind!", True), ("STOP", True), ("/stop_form", True), ("no more questions", True),
+     ("Quintessa", False), ("stop calling me names", False), ("410-555-0142", False), ("", False)],
+)
+def test_is_stop_request(text: str, stop: bool) -> None:
+    assert c.is_stop_request(text) is stop

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.rest import MAX_MESSAGE_CHARS, clean_text, failure_reply, fallback_text, parse_request
+from bot.channels.rest import MAX_MESSAGE_CHARS, clean_text, parse_request
+from bot.replies import failure_reply, fallback_text
 
 
 @pytest.mark.parametrize(

@@ -24,13 +24,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from twilio.request_validator import RequestValidator
 
 from bot import sms
+from bot.replies import technical_trouble_text
 from bot.channels.twilio_sms import (
     TwilioSmsInput,
     is_crisis_turn,
     offered_buttons,
     sender_id_for,
     signed_url,
-    technical_trouble_text,
 )
 from bot.content import message_responses
 from bot.settings import program
