@@ -34,6 +34,7 @@ import os
 import platform
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -959,9 +960,15 @@ def _worker_main(argv: List[str]) -> int:
     ap.add_argument("--conversations", type=int, default=3)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
     from rasa.utils.tensorflow.environment import setup_tf_environment
 
     setup_tf_environment()
+    # as in the server (`rasa run` logs at INFO): no per-message debug events in the timings
+    logging.basicConfig(level=logging.WARNING)
+    configure_structlog(logging.WARNING)
     result = asyncio.run(_worker_async(args.model, args.action_url, args.conversations))
     args.out.write_text(json.dumps(result, indent=2))
     return 0
@@ -1129,12 +1136,11 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
                     nlu = workers[label]["nlu"]
                     log(f"  held-out {fmt_pct(nlu['heldout_accuracy'])}, crisis recall {fmt_pct(nlu['crisis_recall'])}, "
                         f"near-miss false alarms {fmt_pct(nlu['near_miss_false_alarms'])}")
-            except Exception:
-                log(f"  failed; logs in {stack.var_dir / 'log'}")
+            except BaseException:
+                log(f"  stopped early; logs kept in {stack.var_dir / 'log'}")
                 stack.stop(keep=True)
                 raise
-            else:
-                stack.stop()
+            stack.stop()
 
     result["cold_start"] = {
         **{l: {"runs_s": cold[l], "median_s": median(cold[l])} for l in LABELS},
@@ -1200,6 +1206,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"Missing {', '.join(str(p) for p in missing)}: run `make bench` (it installs and renders first).",
               file=sys.stderr)
         return 1
+    def _terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)  # unwinds through the finally blocks that stop the stacks
+
+    signal.signal(signal.SIGTERM, _terminate)
     load = os.getloadavg()[0]
     if load >= 1.0:
         log(f"note: load average is {load:.2f}; other work on this machine will skew the numbers")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -165,7 +166,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation (it retrains 3 times)")
     ap.add_argument("--folds", type=int, default=3)
     args = ap.parse_args(argv)
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # Rasa's per-message debug events would echo every test text
     parser = ModelParser(args.model)
     scores = asyncio.run(score(parser))
     detector = detector_only_scores()
