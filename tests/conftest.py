@@ -8,11 +8,14 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import TYPE_CHECKING, Dict, Iterator, List
 
 import pytest
 
 from bot.run import DEFAULT_MODEL, Stack, free_port
+
+if TYPE_CHECKING:
+    from bot.storage import CallbackData
 
 STAFF_USER = "staff-test"
 STAFF_PASSWORD = "correct horse battery staple"
@@ -111,6 +114,25 @@ def twilio_fake() -> Iterator[object]:
     fake.url = fake.start()  # type: ignore[attr-defined]
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def sample_data() -> "CallbackData":
+    """A complete callback request as the form collects it."""
+    from bot.storage import CallbackData
+
+    return CallbackData(
+        first_name="Ann",
+        phone_e164="+14105550142",
+        best_time="evenings",
+        voicemail_ok=True,
+        voicemail_name_ok=False,
+        text_ok=True,
+        for_whom="self",
+        screening_outcome="iop_fit",
+        urgent=False,
+        channel="web",
+    )
 
 
 def require_model() -> None:

@@ -66,6 +66,20 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+
+OUTCOME_LABELS = {
+    "crisis": "Crisis: 988/911 given, call urgently",
+    "detox_first": "Medically supervised detox first",
+    "higher_care": "Higher level of care may be safer",
+    "iop_fit": "IOP looks like a good fit",
+    "outpatient": "Standard outpatient may be enough",
+}
+
+
+def outcome_label(outcome: Optional[str]) -> str:
+    """The fit-check outcome in staff words (unknown values shown as stored)."""
+    return OUTCOME_LABELS.get(outcome or "", outcome or "")
+
 def e(value: object) -> str:
     """HTML-escape any value (quotes too, so it is safe in attributes)."""
     return html.escape("" if value is None else str(value), quote=True)
@@ -203,7 +217,7 @@ def _summary_fields(record: CallbackRecord, tz: dt.tzinfo, now: dt.datetime) -> 
         ("Voicemail", e(voicemail_text(record))),
         ("Texts", yes_no(record.text_ok)),
         ("For", e(FOR_WHOM_LABELS.get(record.for_whom, record.for_whom))),
-        ("Screening", e(record.screening_outcome) or '<span class="muted">not done</span>'),
+        ("Screening", e(outcome_label(record.screening_outcome)) or '<span class="muted">not done</span>'),
         ("Status", status),
     ]
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import pytest
 
 from bot.db import dispose_engine, downgrade, upgrade
 
-if TYPE_CHECKING:
-    from bot.storage import CallbackData
 
 
 
@@ -35,21 +33,3 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "postgresql":
         downgrade(url, "base")
     dispose_engine(url)
-
-
-@pytest.fixture
-def sample_data() -> "CallbackData":
-    from bot.storage import CallbackData
-
-    return CallbackData(
-        first_name="Ann",
-        phone_e164="+14105550142",
-        best_time="evenings",
-        voicemail_ok=True,
-        voicemail_name_ok=False,
-        text_ok=True,
-        for_whom="self",
-        screening_outcome="likely_fit",
-        urgent=False,
-        channel="webchat",
-    )

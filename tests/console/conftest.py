@@ -94,29 +94,13 @@ async def session_csrf(client: TestClient) -> str:
 
 
 @pytest.fixture
-def sample() -> CallbackData:
-    return CallbackData(
-        first_name="Ann",
-        phone_e164="+14105550142",
-        best_time="evenings",
-        voicemail_ok=True,
-        voicemail_name_ok=False,
-        text_ok=True,
-        for_whom="self",
-        screening_outcome="likely_fit",
-        urgent=False,
-        channel="web",
-    )
-
-
-@pytest.fixture
-def add_request(db_url: str, sample: CallbackData) -> Callable[..., str]:
+def add_request(db_url: str, sample_data: CallbackData) -> Callable[..., str]:
     """Store a request for a new conversation; returns its reference."""
     counter = iter(range(10_000))
 
     def add(**overrides: Any) -> str:
         return create_callback_request(
-            f"conv-{next(counter)}", replace(sample, **overrides), "within about 2 hours", url=db_url
+            f"conv-{next(counter)}", replace(sample_data, **overrides), "within about 2 hours", url=db_url
         ).ref
 
     return add

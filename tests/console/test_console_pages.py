@@ -31,7 +31,7 @@ async def test_queue_lists_open_requests_urgent_first(staff: TestClient, add_req
     assert rows(html) == [urgent, calm_old, calm_new]
     assert html.count('data-testid="urgent-badge"') == 1
     assert "(410) 555-0142" in html and 'href="tel:+14105550142"' in html
-    assert "evenings" in html and "Themself" in html and "likely_fit" in html
+    assert "evenings" in html and "Themself" in html and "IOP looks like a good fit" in html
     assert re.search(r"(EST|EDT)", html)  # times in the program's zone
     assert 'name="viewport"' in html and "@media (max-width:30rem)" in html
 

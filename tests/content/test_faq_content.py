@@ -23,37 +23,9 @@ if str(PROJECT_ROOT) not in sys.path:
 
 from bot.content import FAQ_DIR, faq_responses, load_topics, render  # noqa: E402
 from bot.settings import program  # noqa: E402
+from tests.faq_topics import FAQ_TOPICS  # noqa: E402
 
-REQUIRED_TOPICS = [
-    "what_is_iop",
-    "levels_of_care",
-    "schedule_hours",
-    "typical_day",
-    "program_length",
-    "cost",
-    "insurance",
-    "no_insurance",
-    "family_involvement",
-    "approach_loved_one",
-    "detox_first",
-    "therapies",
-    "co_occurring",
-    "medication_mat",
-    "work_school",
-    "drug_testing",
-    "living_situation",
-    "aftercare",
-    "effectiveness",
-    "who_is_it_for",
-    "admission_process",
-    "first_day",
-    "confidentiality",
-    "virtual_sessions",
-    "support_groups",
-    "transportation_childcare",
-    "meals",
-    "relapse",
-]
+REQUIRED_TOPICS = list(FAQ_TOPICS)
 
 SHORT_LIMIT = 320
 DETAIL_LIMIT = 700

@@ -13,6 +13,7 @@ from typing import Dict, List, Set, Tuple
 
 import pytest
 import yaml
+from tests.faq_topics import FAQ_TOPICS as ALL_FAQ_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
@@ -21,36 +22,7 @@ DOMAIN = ROOT / "domain.yml"
 CONTENT_FAQ_DIR = ROOT / "content" / "faq"
 
 # The FAQ topics: one faq/<key> sub-intent per content/faq topic.
-FAQ_TOPICS = {
-    "what_is_iop",
-    "levels_of_care",
-    "schedule_hours",
-    "typical_day",
-    "program_length",
-    "cost",
-    "insurance",
-    "no_insurance",
-    "family_involvement",
-    "approach_loved_one",
-    "detox_first",
-    "therapies",
-    "co_occurring",
-    "medication_mat",
-    "work_school",
-    "drug_testing",
-    "living_situation",
-    "aftercare",
-    "effectiveness",
-    "who_is_it_for",
-    "admission_process",
-    "first_day",
-    "confidentiality",
-    "virtual_sessions",
-    "support_groups",
-    "transportation_childcare",
-    "meals",
-    "relapse",
-}
+FAQ_TOPICS = set(ALL_FAQ_TOPICS)
 
 # Conversational intents written in data/nlu/conversation.yml (crisis data lives in another file).
 OTHER_INTENTS = {

@@ -1,0 +1,9 @@
+"""The FAQ topics the assistant must answer (one content/faq file and one faq/<topic> sub-intent each)."""
+
+FAQ_TOPICS = (
+    "what_is_iop", "levels_of_care", "schedule_hours", "typical_day", "program_length", "cost",
+    "insurance", "no_insurance", "family_involvement", "approach_loved_one", "detox_first", "therapies",
+    "co_occurring", "medication_mat", "work_school", "drug_testing", "living_situation", "aftercare",
+    "effectiveness", "who_is_it_for", "admission_process", "first_day", "confidentiality",
+    "virtual_sessions", "support_groups", "transportation_childcare", "meals", "relapse",
+)
