@@ -32,6 +32,7 @@ import json
 import math
 import os
 import platform
+import random
 import secrets
 import shutil
 import signal
@@ -44,6 +45,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from bot.replies import technical_trouble_text
 from bot.settings import PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "results"
@@ -294,13 +296,17 @@ def render_markdown(result: Dict[str, Any]) -> str:
         f"Load average before/after: {machine.get('loadavg_start', '?')} / {machine.get('loadavg_end', '?')}."
     )
     out.append("")
+    pacing = (
+        f"think time {settings['think_time_s']:g} s (mean) before each message"
+        if settings.get("think_time_s") else "no think time (closed loop)"
+    )
     out.append(
         f"Run: {'quick' if settings.get('quick') else 'full'}, {settings.get('started', '?')}, "
         f"{settings.get('repetitions', '?')} repetition(s) of each load level and cold start, training "
         f"{settings.get('training_repetitions', '?')}x each; Rasa server with "
         f"TF_INTRA_OP_PARALLELISM_THREADS={settings.get('tf_intra', '?')}, "
         f"TF_INTER_OP_PARALLELISM_THREADS={settings.get('tf_inter', '?')}; "
-        f"{settings.get('messages_per_conversation', '?')} messages per conversation, no think time; "
+        f"{settings.get('messages_per_conversation', '?')} messages per conversation, {pacing}; "
         f"took {fmt_num((result.get('elapsed_s') or 0) / 60, 1)} min. "
         "Values are medians over repetitions; ours/default is the median of per-repetition ratios."
     )
@@ -469,17 +475,6 @@ def pick_payload(replies: List[Dict[str, Any]], title_part: str) -> Tuple[str, b
     return title_part, False
 
 
-def technical_trouble_text() -> str:
-    """The text the REST channel sends when a turn failed inside Rasa (counted as an error)."""
-    try:
-        from bot.content import message_responses
-        from bot.settings import program
-
-        return str(message_responses(program().placeholders())["utter_technical_trouble"][0]["text"])
-    except Exception:  # content problems are reported by other tools; fall back to the opening words
-        return "having trouble on my side"
-
-
 @dataclass
 class LoadResult:
     """Raw outcome of one load level for one model."""
@@ -514,11 +509,14 @@ async def run_load(
     trouble_text: str = "",
     request_timeout: float = 60.0,
     level_timeout: float = 900.0,
+    think_time: float = 0.0,
 ) -> LoadResult:
     """`conversations` scripted conversations through the REST channel, `users` at a time.
 
     Every message counts once in the latency list (failed ones too, with their time until failure)
     and is an error when the status is not 200, the reply is empty or is the technical-trouble text.
+    think_time > 0: a pause before each message, uniform in [0.5, 1.5] x think_time (seeded per
+    conversation), as a person reading and typing; the pauses are not part of any latency.
     """
     import aiohttp
 
@@ -556,8 +554,11 @@ async def run_load(
 
     async def converse(session: "aiohttp.ClientSession", index: int) -> None:
         sender = f"{sender_prefix}-{index}"
+        pacing = random.Random(index)
         replies: List[Dict[str, Any]] = []
         for kind, value in conversation_script(index):
+            if think_time > 0:
+                await asyncio.sleep(think_time * pacing.uniform(0.5, 1.5))
             text = value
             if kind == "click":
                 text, found = pick_payload(replies, value)
@@ -1005,6 +1006,7 @@ class Plan:
     tf_inter: int
     profile_conversations: int
     retrain: bool
+    think_time: float = 0.0
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> "Plan":
@@ -1029,6 +1031,7 @@ class Plan:
             tf_inter=inter,
             profile_conversations=profile,
             retrain=not args.quick or args.retrain,
+            think_time=max(0.0, args.think_time),
         )
 
 
@@ -1085,7 +1088,7 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
             "levels": {str(u): c for u, c in plan.levels.items()},
             "messages_per_conversation": messages_per_conversation(),
             "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "think_time_s": 0,
+            "think_time_s": plan.think_time,
         },
     }
     BENCH_MODELS.mkdir(parents=True, exist_ok=True)
@@ -1093,7 +1096,7 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
     log(f"logs and temporary databases under {work}")
     models = prepare_models(plan, work, result)
     result["models"] = {label: str(path.relative_to(PROJECT_ROOT)) for label, path in models.items()}
-    trouble = technical_trouble_text()
+    trouble = technical_trouble_text()  # a reply with it counts as an error
 
     load_runs: Dict[int, Dict[str, List[Dict[str, Any]]]] = {u: {l: [] for l in LABELS} for u in plan.levels}
     cold: Dict[str, List[Optional[float]]] = {l: [] for l in LABELS}
@@ -1116,7 +1119,9 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
                 for users, conversations in plan.levels.items():
                     prefix = f"bench-{label}-r{rep}-u{users}-{secrets.token_hex(3)}"
                     before = stack.cpu_snapshot()
-                    run = asyncio.run(run_load(stack.stack.rasa_url, users, conversations, prefix, trouble))
+                    run = asyncio.run(run_load(
+                        stack.stack.rasa_url, users, conversations, prefix, trouble, think_time=plan.think_time
+                    ))
                     after = stack.cpu_snapshot()
                     summary = run.summary()
                     summary["cpu_ms_per_msg"] = {
@@ -1195,6 +1200,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--conversations", type=int, default=0, help="conversations per level (default: by level)")
     ap.add_argument("--tf-threads", default="1/1", metavar="INTRA/INTER",
                     help="TensorFlow intra/inter op threads of the Rasa server (default 1/1)")
+    ap.add_argument("--think-time", type=float, default=0.0, metavar="SECONDS",
+                    help="mean pause before each message (default 0: closed loop, as fast as replies come)")
     ap.add_argument("--out", type=Path, default=RESULTS_DIR, help="where bench.json and bench.md go")
     args = ap.parse_args(argv)
     plan = Plan.from_args(args)

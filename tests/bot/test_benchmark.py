@@ -272,3 +272,10 @@ def test_report_shows_cpu_per_message_when_measured() -> None:
     result["load"]["10"]["ours"]["median"]["cpu_ms_per_msg"] = {"rasa": 41.5, "actions": 9.0, "client": 1.2}
     markdown = bench.render_markdown(result)
     assert _row(markdown, "CPU time per message at 10 users, Rasa server")[1:] == ["41.5", "n/a"]
+
+
+def test_report_states_the_pacing() -> None:
+    result = sample_result()
+    assert "no think time (closed loop)" in bench.render_markdown(result)
+    result["settings"]["think_time_s"] = 3.0
+    assert "think time 3 s (mean) before each message" in bench.render_markdown(result)
