@@ -135,6 +135,26 @@ def sample_data() -> "CallbackData":
     )
 
 
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright (no browser download), one per test module
+    (Playwright's sync API must not outlive a module whose tests run their own event loops).
+    Missing Chromium skips locally but fails in CI, where make test installs it."""
+    from tests.web.widget_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} (make test installs it via .ci/system-deps)")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright import sync_api
+
+    playwright = sync_api.sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
 def require_model() -> None:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` (make test does it)")

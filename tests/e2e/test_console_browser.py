@@ -7,14 +7,13 @@ and signs out, all through the browser.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict
 
 import pytest
 
 from tests.conftest import STAFF_PASSWORD, STAFF_USER
 from tests.e2e.chat import Chat
-from tests.web.widget_helpers import CHROMIUM, CHROMIUM_ARGS, RESULTS_DIR
+from tests.web.widget_helpers import RESULTS_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -52,17 +51,6 @@ def callback_ref(live_stack) -> str:
     match = REF_PATTERN.search(chat.text)
     assert match, f"no reference in the confirmation: {chat.text!r}"
     return match.group(1)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture

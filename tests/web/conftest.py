@@ -20,8 +20,6 @@ if str(HERE) not in sys.path:  # for widget_helpers, whatever pytest's import mo
     sys.path.insert(0, str(HERE))
 
 from widget_helpers import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     RESULTS_DIR,
     BackgroundServers,
     FakeRasa,
@@ -57,18 +55,6 @@ def demo_url(servers, fake_rasa_server) -> str:
 
 
 # ---------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture
