@@ -16,11 +16,13 @@ What it does, in order:
    never runs inside the load generator;
 4. writes results/bench.json and results/bench.md.
 
-Load model: each simulated user sends its next message as soon as the previous reply arrives (no
-think time), so N users keep up to N requests in flight: a stress test, not a typing simulation.
+Load model: by default each simulated user sends its next message as soon as the previous reply
+arrives (no think time), so N users keep up to N requests in flight: a stress test, not a typing
+simulation. `--think-time S` adds a pause before each message, as a person reading and typing.
 Ratios ours/default are computed per repetition (a pair) and the median of the pairs is reported.
 
-    python -m bot.benchmark            # full run (about 20-25 minutes on 2 cores)
+    python -m bot.benchmark            # full run (about 27 minutes on 2 cores, 16 of them training
+                                       # the default pipeline)
     python -m bot.benchmark --quick    # smoke run: 1 repetition, fewer conversations, reuses models
 """
 from __future__ import annotations
