@@ -19,7 +19,6 @@ from bot.settings import CONTENT_DIR, PROJECT_ROOT, Program, program
 FAQ_DIR = CONTENT_DIR / "faq"
 MESSAGES_FILE = CONTENT_DIR / "messages.yml"
 GENERATED_FILE = PROJECT_ROOT / "data" / "generated" / "responses.yml"
-SEEDS_DIR_NAMES = ("shared/seeds",)
 
 # Output channel names (InputChannel.name()) that get the short SMS variation of each answer.
 SMS_CHANNELS = ("twilio_sms",)
@@ -142,7 +141,6 @@ def all_responses(prog: Optional[Program] = None) -> Dict[str, List[Dict[str, An
     """Every response the assistant can send, ready for Rasa."""
     values = (prog or program()).placeholders()
     topics = load_topics()
-    values = dict(values, topic_list=values.get("topic_list", "{topic_list}"))
     responses = message_responses(values)
     responses.update(faq_responses(topics, values))
     return responses
