@@ -12,7 +12,7 @@ MODEL := models/iop.tar.gz
 SPACY_MODEL := var/spacy/en_iop_lookup/meta.json
 RESPONSES := data/generated/responses.yml
 TRAINING_INPUTS := config.yml domain.yml $(RESPONSES) $(shell find data/nlu data/stories data/rules -name '*.yml' 2>/dev/null) \
-	$(wildcard bot/nlu/*.py bot/policies/*.py bot/safety.py)
+	$(wildcard bot/rasa_server/nlu/*.py bot/rasa_server/policies/*.py bot/safety/*.py)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -37,8 +37,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed $(SPACY_MODEL)
 
-$(SPACY_MODEL): $(VENV)/.installed bot/spacy_model.py
-	$(PY) -m bot.spacy_model
+$(SPACY_MODEL): $(VENV)/.installed bot/tools/spacy_model.py
+	$(PY) -m bot.tools.spacy_model
 
 # Rendered from content/ and the program settings; rewritten only when the result changes, so an
 # edit that changes nothing does not retrain.
@@ -54,16 +54,16 @@ $(MODEL): $(VENV)/.installed $(SPACY_MODEL) $(TRAINING_INPUTS)
 train: $(MODEL)
 
 migrate: install
-	$(PY) -m bot.db upgrade
+	$(PY) -m bot.store.db upgrade
 
 validate: install responses
-	$(PY) -m bot.validate_data
+	$(PY) -m bot.tools.validate_data
 
 run: install train migrate
-	$(PY) -m bot.run
+	$(PY) -m bot.tools.run
 
 shell: install train migrate
-	$(PY) -m bot.run --shell
+	$(PY) -m bot.tools.run --shell
 
 conversation-tests: train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --no-plot
@@ -77,10 +77,10 @@ system-deps:
 test: system-deps validate train conversation-tests unit
 
 eval: train
-	$(PY) -m bot.evaluate
+	$(PY) -m bot.tools.evaluate
 
 bench: train
-	$(PY) -m bot.benchmark
+	$(PY) -m bot.tools.benchmark
 
 clean:
 	rm -rf models results var/spacy data/generated .rasa

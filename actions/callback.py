@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import GuidedFormValidation
-from bot import callback as parse
+from bot.action_server import callback_answers as parse
 from bot.screening import YES
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class ValidateCallbackForm(GuidedFormValidation):
         )
 
     def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        from bot.storage import normalize_phone
+        from bot.store.storage import normalize_phone
 
         return self.accept_or_retry(
             "phone", value, normalize_phone, dispatcher, tracker, help_response="utter_invalid_phone"
@@ -108,7 +108,7 @@ class ActionSubmitCallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         from bot.hours import callback_window
         from bot.settings import program
-        from bot.storage import CallbackData, StorageUnavailable, create_callback_request
+        from bot.store.storage import CallbackData, StorageUnavailable, create_callback_request
 
         if tracker.get_slot("callback_consent") != YES:
             dispatcher.utter_message(response="utter_callback_declined")

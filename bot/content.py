@@ -22,7 +22,6 @@ GENERATED_FILE = PROJECT_ROOT / "data" / "generated" / "responses.yml"
 
 # Output channel names (InputChannel.name()) that get the short SMS variation of each answer.
 SMS_CHANNELS = ("twilio_sms",)
-SMS_CORE_LIMIT = 320
 
 # Placeholders Rasa fills at run time from slots or action arguments; everything else must be
 # a program setting and is filled here.

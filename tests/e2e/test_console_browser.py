@@ -11,9 +11,9 @@ from typing import Dict
 
 import pytest
 
-from tests.conftest import STAFF_PASSWORD, STAFF_USER
-from tests.e2e.chat import Chat
-from tests.web.widget_helpers import RESULTS_DIR
+from tests.support.console import STAFF_PASSWORD, STAFF_USER
+from tests.support.chat import Chat
+from tests.support.widget import RESULTS_DIR
 
 pytestmark = pytest.mark.e2e
 

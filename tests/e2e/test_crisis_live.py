@@ -6,9 +6,9 @@ from typing import List
 
 import pytest
 
-from bot.evaluate import CRISIS_SET, NEAR_MISS_SET, load_texts
+from bot.tools.evaluate import CRISIS_SET, NEAR_MISS_SET, load_texts
 from bot.replies import crisis_text
-from tests.e2e.chat import Chat
+from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
 

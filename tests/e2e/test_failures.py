@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.run import Stack, free_port
-from tests.conftest import new_postgres, require_model, stack_env
-from tests.e2e.chat import Chat
+from bot.tools.run import Stack, free_port
+from tests.support.stack import new_postgres, require_model, stack_env
+from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def test_action_server_down(live_stack: Stack) -> None:
 def test_postgres_outage(tmp_path) -> None:
     """The whole stack on PostgreSQL; the database stops mid-conversation and comes back."""
     require_model()
-    from bot.db import upgrade
+    from bot.store.db import upgrade
 
     server = new_postgres()
     rasa_port = free_port()

@@ -5,8 +5,8 @@ from typing import Dict, List
 
 import pytest
 
-from bot.storage import list_requests
-from tests.e2e.chat import Chat
+from bot.store.storage import list_requests
+from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
 

@@ -16,9 +16,9 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from bot.storage import CallbackRecord, list_requests
-from tests.conftest import STAFF_PASSWORD, STAFF_USER
-from tests.e2e.chat import Chat
+from bot.store.storage import CallbackRecord, list_requests
+from tests.support.console import STAFF_PASSWORD, STAFF_USER
+from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
 

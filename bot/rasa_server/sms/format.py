@@ -1,0 +1,280 @@
+"""Text-message formatting and keyword rules, as pure functions.
+
+SMS is plain text: no buttons, no emoji budget, and every character outside the GSM-7 alphabet
+switches the whole message to UCS-2, which cuts a segment from 160 to 70 characters and triples
+the cost. Carrier rules also reserve a few whole-message keywords (STOP, START, HELP). The channel
+in bot/rasa_server/channels/twilio_sms.py applies these functions; keeping them pure keeps them testable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence
+
+from bot.settings import Program
+
+Keyword = Literal["stop", "start", "help"]
+
+# The GSM 03.38 basic character set (one septet each) and its extension table (escape + septet).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€")
+
+# Typographic characters that have a plain GSM-7 equivalent.
+_REPLACEMENTS: Dict[str, str] = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u2026": "...", "\u2022": "-", "\u00b7": "-", "\u2044": "/",
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
+    "\t": " ", "\r\n": "\n", "\r": "\n",
+}
+_DROPPED = "\x00"  # marks a removed character while cleaning up the spaces around it
+_REPLACE = re.compile("|".join(re.escape(k) for k in sorted(_REPLACEMENTS, key=len, reverse=True)))
+
+# Whole-message keywords. CANCEL opts out even inside a form where it might mean "stop this form":
+# carriers (and Twilio) treat it as an opt-out, so we must too.
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+START_WORDS = frozenset({"START", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP"})
+
+MAX_INBOUND_CHARS = 1600
+SMS_PART_LIMIT = 320
+NEW_CONVERSATION_GAP = dt.timedelta(hours=6)
+
+_NUMERIC_REPLY = re.compile(
+    r"^\s*(?:#\s*|no\.?\s*|num(?:ber)?\.?\s*|option\s*|opt\.?\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE
+)
+_SENTENCE_BREAK = re.compile(r"((?:(?<=[.!?])|(?<=[.!?][\"')\]]))[ ]+|[ ]*\n+[ ]*)")
+_WORD_BREAK = re.compile(r"(\s+)")
+
+
+def _fold(ch: str) -> str:
+    """A character outside GSM-7 as its closest GSM-7 text ('í' -> 'i'), or '' (emoji, symbols)."""
+    decomposed = "".join(_REPLACEMENTS.get(c, c) for c in unicodedata.normalize("NFKD", ch))
+    return "".join(c for c in decomposed if c in GSM7_BASIC or c in GSM7_EXTENDED)
+
+
+def to_gsm7(text: str) -> str:
+    """Text that fits the GSM-7 alphabet: typographic marks replaced, accents folded, emoji dropped."""
+    text = _REPLACE.sub(lambda m: _REPLACEMENTS[m.group(0)], text or "")
+    out = []
+    for ch in text:
+        if ch in GSM7_BASIC or ch in GSM7_EXTENDED:
+            out.append(ch)
+        elif unicodedata.category(ch) == "Zs":
+            out.append(" ")
+        else:
+            out.append(_fold(ch) or _DROPPED)
+    # "home 🏠." -> "home." rather than "home ."
+    folded = re.sub(f" *{_DROPPED}+(?=[ .,!?;:)\n]|$)", "", "".join(out)).replace(_DROPPED, "")
+    lines = [" ".join(line.split()) for line in folded.split("\n")]
+    collapsed = "\n".join(lines)
+    collapsed = re.sub(r"\n{3,}", "\n\n", collapsed)
+    return collapsed.strip()
+
+
+def septets(text: str) -> int:
+    """Length of text in GSM-7 septets: extension characters take two."""
+    return sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+
+
+def render_buttons(text: str, buttons: Optional[Sequence[Mapping[str, Any]]]) -> str:
+    """Text with its buttons as one compact numbered line the user can answer with a digit."""
+    titles = [str(b.get("title") or b.get("payload") or "").strip() for b in buttons or []]
+    titles = [t for t in titles if t]
+    if not titles:
+        return text
+    options = " ".join(f"{i}) {title}" for i, title in enumerate(titles, start=1))
+    return f"{text.rstrip()}\n{options}" if text.strip() else options
+
+
+def _hard_cut(word: str, limit: int) -> List[str]:
+    """A single word longer than the limit, cut into pieces of at most `limit` septets."""
+    pieces: List[str] = []
+    current = ""
+    for ch in word:
+        if septets(current + ch) > limit:
+            pieces.append(current)
+            current = ""
+        current += ch
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _pack(tokens: List[str], limit: int, split_long: Any) -> List[str]:
+    """Greedy packing of [piece, separator, piece, ...] into parts of at most `limit` septets."""
+    parts: List[str] = []
+    current = ""
+    for i in range(0, len(tokens), 2):
+        piece = tokens[i]
+        sep = tokens[i - 1] if i else ""
+        if not piece:
+            continue
+        if not current:
+            candidate = piece
+        else:
+            candidate = current + sep + piece
+        if septets(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        if septets(piece) <= limit:
+            current = piece
+        else:
+            pieces = split_long(piece)
+            parts.extend(pieces[:-1])
+            current = pieces[-1] if pieces else ""
+    if current:
+        parts.append(current)
+    return parts
+
+
+def split_message(text: str, limit: int = SMS_PART_LIMIT) -> List[str]:
+    """Parts of at most `limit` GSM-7 septets, split at sentences, then words; no empty parts."""
+    if limit < 2:
+        raise ValueError("limit must be at least 2 septets")
+    text = (text or "").strip()
+    if not text:
+        return []
+    if septets(text) <= limit:
+        return [text]
+
+    def split_sentence(sentence: str) -> List[str]:
+        return _pack(_WORD_BREAK.split(sentence), limit, lambda word: _hard_cut(word, limit))
+
+    parts = _pack(_SENTENCE_BREAK.split(text), limit, split_sentence)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def map_numeric_reply(text: str, buttons: Optional[Sequence[Mapping[str, Any]]]) -> Optional[str]:
+    """The payload of the button the user picked by number ("2", "#2", "option 2"), else None."""
+    if not buttons or not text:
+        return None
+    match = _NUMERIC_REPLY.match(text)
+    if not match:
+        return None
+    index = int(match.group(1))
+    if 1 <= index <= len(buttons):
+        payload = buttons[index - 1].get("payload")
+        return str(payload) if payload else None
+    return None
+
+
+def classify_keyword(text: str) -> Optional[Keyword]:
+    """Carrier keyword when it is the whole message (case, spaces and a trailing '.'/'!' ignored).
+
+    "Cancel" opts the number out even in the middle of a form: carrier rules win over the
+    conversation, so the SMS texts must not suggest typing stop/cancel/quit/end to leave a form.
+    """
+    word = re.sub(r"\s+", "", (text or "")).rstrip(".!").upper()
+    if word in STOP_WORDS:
+        return "stop"
+    if word in START_WORDS:
+        return "start"
+    if word in HELP_WORDS:
+        return "help"
+    return None
+
+
+def stop_confirmation(prog: Program) -> str:
+    """The one message sent after an opt-out; it carries the crisis numbers because it is the last."""
+    return (
+        f"You're unsubscribed from {prog.short_name} messages. No more texts will be sent. "
+        f"Reply START to resubscribe. If you're in crisis, call or text {prog.crisis_line}, "
+        f"or call {prog.emergency}."
+    )
+
+
+def start_confirmation(prog: Program) -> str:
+    """Reply to START/UNSTOP."""
+    return (
+        f"You're resubscribed to {prog.short_name} messages. Ask me a question about our program, "
+        f"or reply HELP for help and STOP to opt out. Msg & data rates may apply."
+    )
+
+
+def help_text(prog: Program) -> str:
+    """Reply to HELP: who we are, how to reach a person, how to opt out, crisis numbers."""
+    return (
+        f"{prog.name} assistant. To talk to our team call {prog.phone} ({prog.describe_hours()}). "
+        f"Reply STOP to opt out. Msg & data rates may apply. In crisis, call or text "
+        f"{prog.crisis_line}, or call {prog.emergency}."
+    )
+
+
+def media_only_text(prog: Program) -> str:
+    """Reply to a picture or other attachment without text: we can't read it, say so kindly."""
+    return (
+        f"I can only read text messages. Please type your question, or call {prog.phone}. "
+        f"If you're in danger, call or text {prog.crisis_line}, or call {prog.emergency}."
+    )
+
+
+def empty_message_text(prog: Program) -> str:
+    """Reply to an empty text."""
+    return (
+        f"I didn't get any text there. Type a question, for example \"what is IOP?\". "
+        f"If you're in danger, call or text {prog.crisis_line}, or call {prog.emergency}."
+    )
+
+
+def _fmt_clock(t: dt.datetime) -> str:
+    hour = t.hour % 12 or 12
+    suffix = "am" if t.hour < 12 else "pm"
+    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
+
+
+def describe_opening(when: dt.datetime, now: dt.datetime, prog: Program) -> str:
+    """When the office opens, in the program's time zone: '8am today', '8am tomorrow', '9am Saturday'."""
+    local_when = when.astimezone(prog.tz)
+    local_now = now.astimezone(prog.tz)
+    days = (local_when.date() - local_now.date()).days
+    clock = _fmt_clock(local_when)
+    if days <= 0:
+        return f"{clock} today"
+    if days == 1:
+        return f"{clock} tomorrow"
+    if days < 7:
+        return f"{clock} {local_when.strftime('%A')}"
+    return f"{clock} {local_when.strftime('%A, %b')} {local_when.day}"
+
+
+def after_hours_prefix(when: dt.datetime, now: dt.datetime, prog: Program) -> str:
+    """The note put before the first reply of a conversation that starts while the office is closed."""
+    return (
+        f"Our team is away until {describe_opening(when, now, prog)}. I can still answer questions "
+        f"and set up a callback for when we open."
+    )
+
+
+def starts_conversation(
+    last_user_message_at: Optional[dt.datetime], now: dt.datetime, gap: dt.timedelta = NEW_CONVERSATION_GAP
+) -> bool:
+    """A message starts a conversation if it is the first ever or follows >= `gap` of silence."""
+    if last_user_message_at is None:
+        return True
+    return now - last_user_message_at >= gap
+
+
+def compose_sms(messages: Iterable[Mapping[str, Any]], prefix: str = "", limit: int = SMS_PART_LIMIT) -> List[str]:
+    """One turn's bot messages as SMS parts: GSM-7 text, numbered options, <= `limit` septets each.
+
+    Only the last message that has buttons is numbered, so "1" always means one thing; that
+    message's buttons are the ones the channel later reads from the tracker to map a reply.
+    """
+    items = [m for m in messages if (m.get("text") or "").strip() or m.get("buttons")]
+    last_with_buttons = max((i for i, m in enumerate(items) if m.get("buttons")), default=-1)
+    blocks = [prefix.strip()] if prefix.strip() else []
+    for i, message in enumerate(items):
+        text = str(message.get("text") or "").strip()
+        if i == last_with_buttons:
+            text = render_buttons(text, message.get("buttons"))
+        if text:
+            blocks.append(text)
+    return split_message(to_gsm7("\n\n".join(blocks)), limit)

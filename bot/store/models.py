@@ -1,0 +1,134 @@
+"""Database tables: callback requests, the notification outbox and SMS opt-outs.
+
+Timestamps are stored as naive UTC (SQLite has no time zones) and read back as aware UTC, so no
+caller ever has to guess which zone a value is in. The schema itself is created by the alembic
+migrations in bot/store/migrations; these classes must stay in step with them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+Base = declarative_base()
+
+STATUS_NEW = "new"
+STATUS_CLAIMED = "claimed"
+STATUS_DONE = "done"
+STATUSES = (STATUS_NEW, STATUS_CLAIMED, STATUS_DONE)
+OPEN_STATUSES = (STATUS_NEW, STATUS_CLAIMED)
+FOR_WHOM = ("self", "loved_one")
+
+# One open request per conversation: a partial unique index, enforced by the database itself so
+# that two simultaneous submissions cannot both get through.
+OPEN_PER_CONVERSATION_WHERE = "status IN ('new', 'claimed')"
+
+
+def utcnow() -> dt.datetime:
+    """The current instant, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[dt.datetime], dialect: Dialect) -> Optional[dt.datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Optional[dt.datetime]:
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQLite text, e.g. from a hand-written query
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class CallbackRequest(Base):
+    """A person asked for a call back; admissions staff claim it and mark it done."""
+
+    __tablename__ = "callback_requests"
+
+    id = Column(Integer, primary_key=True)
+    ref = Column(String(16), nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    first_name = Column(String(100), nullable=False)
+    phone_e164 = Column(String(20), nullable=False)
+    best_time = Column(String(200), nullable=False, default="")
+    voicemail_ok = Column(Boolean, nullable=False, default=False)
+    voicemail_name_ok = Column(Boolean, nullable=False, default=False)
+    text_ok = Column(Boolean, nullable=False, default=False)
+    for_whom = Column(String(20), nullable=False)
+    screening_outcome = Column(String(50), nullable=True)
+    urgent = Column(Boolean, nullable=False, default=False)
+    channel = Column(String(50), nullable=False)
+    status = Column(String(20), nullable=False, default=STATUS_NEW)
+    claimed_by = Column(String(100), nullable=True)
+    claimed_at = Column(UTCDateTime(), nullable=True)
+    done_at = Column(UTCDateTime(), nullable=True)
+    outcome_note = Column(Text, nullable=True)
+    expected_window_text = Column(String(200), nullable=False, default="")
+
+    __table_args__ = (
+        UniqueConstraint("ref", name="uq_callback_requests_ref"),
+        Index("ix_callback_requests_conversation_id", "conversation_id"),
+        Index(
+            "uq_callback_requests_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text(OPEN_PER_CONVERSATION_WHERE),
+            postgresql_where=text(OPEN_PER_CONVERSATION_WHERE),
+        ),
+        Index("ix_callback_requests_status_created", "status", "created_at"),
+    )
+
+
+class OutboxMessage(Base):
+    """A notification to deliver to staff; durable so that a restart or an outage loses nothing."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    topic = Column(String(100), nullable=False)
+    payload = Column(Text, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    # NULL once delivered or given up on; otherwise when the next attempt may start.
+    next_attempt_at = Column(UTCDateTime(), nullable=True)
+    delivered_at = Column(UTCDateTime(), nullable=True)
+    last_error = Column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_outbox_next_attempt_at", "next_attempt_at"),)
+
+
+class SmsOptOut(Base):
+    """Whether a phone number replied STOP (and has not since replied START)."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone_e164 = Column(String(20), primary_key=True)
+    opted_out = Column(Boolean, nullable=False)
+    updated_at = Column(UTCDateTime(), nullable=False, default=utcnow)

@@ -1,0 +1,273 @@
+"""Start everything `make run` promises: Rasa server, action server, website + staff console.
+
+One supervisor so that Ctrl-C stops every process it started, readiness is checked before the user
+is told where to chat, and the test suite can start the very same stack on free ports.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.settings import PROJECT_ROOT, VAR_DIR
+
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "iop.tar.gz"
+
+
+def free_port() -> int:
+    """A TCP port that is free right now on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def persistent_secret(name: str, var_dir: Path = VAR_DIR) -> str:
+    """A random secret kept under var/ (git-ignored), so ids stay stable across restarts."""
+    path = var_dir / "secrets" / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _get_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+            return 200 <= resp.status < 300
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@dataclass
+class Stack:
+    """The three processes of the assistant, on configurable ports."""
+
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    model: Path = DEFAULT_MODEL
+    env: Dict[str, str] = field(default_factory=dict)
+    log_dir: Path = VAR_DIR / "log"
+    host: str = "127.0.0.1"
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    def _endpoints_file(self) -> Path:
+        """endpoints.yml with this stack's action server port."""
+        text = (PROJECT_ROOT / "endpoints.yml").read_text()
+        text = text.replace("http://127.0.0.1:5055/webhook", f"{self.action_url}/webhook")
+        path = self.log_dir.parent / "run" / f"endpoints-{self.rasa_port}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def _child_env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "PYTHONPATH": str(PROJECT_ROOT),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.env)
+        return env
+
+    def commands(self) -> Dict[str, List[str]]:
+        rasa = str(VENV_BIN / "rasa")
+        logging_config = str(PROJECT_ROOT / "bot" / "logging.yml")
+        cors = self.env.get("WIDGET_ALLOWED_ORIGINS") or os.environ.get("WIDGET_ALLOWED_ORIGINS") or "*"
+        return {
+            "actions": [
+                rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port),
+                "--logging-config-file", logging_config,
+            ],
+            "rasa": [
+                rasa, "run", "--model", str(self.model), "--port", str(self.rasa_port),
+                "--interface", self.host, "--endpoints", str(self._endpoints_file()),
+                "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--cors", cors,
+                "--logging-config-file", logging_config,
+            ],
+            "web": [
+                sys.executable, "-m", "bot.website.app", "--host", self.host, "--port", str(self.web_port),
+                "--rasa-url", self.env.get("PUBLIC_RASA_URL") or self.rasa_url,
+            ],
+        }
+
+    def start_process(self, name: str) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            self.commands()[name],
+            cwd=PROJECT_ROOT,
+            env=self._child_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def start(self, timeout: float = 240.0, names: Optional[List[str]] = None) -> None:
+        """Start the processes and wait until each answers; raise with the log tail if one dies."""
+        names = names or ["actions", "web", "rasa"]
+        for name in names:
+            self.start_process(name)
+        checks = {
+            "actions": f"{self.action_url}/health",
+            "rasa": f"{self.rasa_url}/webhooks/rest/",
+            "web": f"{self.web_url}/healthz",
+        }
+        deadline = time.monotonic() + timeout
+        pending = set(names)
+        while pending:
+            for name in list(pending):
+                proc = self.processes[name]
+                if proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} exited early (code {proc.returncode}):\n{self.log_tail(name)}")
+                if _get_ok(checks[name]):
+                    pending.discard(name)
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"not ready after {timeout:.0f}s: {sorted(pending)}")
+            time.sleep(0.5)
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.log_dir / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, name: Optional[str] = None) -> None:
+        """Stop one process (or all), politely then firmly."""
+        targets = [name] if name else list(self.processes)
+        for key in targets:
+            proc = self.processes.get(key)
+            if proc and proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for key in targets:
+            proc = self.processes.pop(key, None)
+            if proc is None:
+                continue
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=5)
+
+
+def _env_for_run() -> Dict[str, str]:
+    """Secrets for local use: taken from the environment, else generated and kept under var/."""
+    env: Dict[str, str] = {}
+    if not os.environ.get("IOP_ID_SECRET"):
+        env["IOP_ID_SECRET"] = persistent_secret("id_secret")
+    return env
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shell", action="store_true", help="talk to the assistant in this terminal")
+    args = parser.parse_args(argv)
+    env = _env_for_run()
+    stack = Stack(
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        action_port=int(os.environ.get("ACTION_PORT", 5055)),
+        web_port=int(os.environ.get("WEB_PORT", 8080)),
+        env=env,
+    )
+    password_note = ""
+    if not os.environ.get("STAFF_PASSWORD_HASH"):
+        from bot.website.console.passwords import hash_password
+
+        password = secrets.token_urlsafe(12)
+        env["STAFF_USERNAME"] = os.environ.get("STAFF_USERNAME", "admissions")
+        env["STAFF_PASSWORD_HASH"] = hash_password(password)
+        password_note = (
+            f"  Staff login (this run only): user '{env['STAFF_USERNAME']}', password '{password}'.\n"
+            "  Set STAFF_USERNAME and STAFF_PASSWORD_HASH (python -m bot.website.console.passwords) to keep one."
+        )
+
+    if args.shell:
+        stack.start(names=["actions"])
+        try:
+            return subprocess.call(
+                [str(VENV_BIN / "rasa"), "shell", "--model", str(stack.model), "--endpoints", str(stack._endpoints_file())],
+                cwd=PROJECT_ROOT,
+                env=stack._child_env(),
+            )
+        finally:
+            stack.stop()
+
+    print("Starting the assistant (loading the model takes about 30 seconds)...", flush=True)
+    try:
+        stack.start()
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    print(
+        "\nThe assistant is running.\n"
+        f"  Website with the chat widget: http://localhost:{stack.web_port}/\n"
+        f"  Staff console:                http://localhost:{stack.web_port}/staff/\n"
+        f"  REST channel:                 POST http://localhost:{stack.rasa_port}/webhooks/rest/webhook "
+        '{"sender": "some-id", "message": "what is IOP?"}\n'
+        f"  SMS (Twilio) webhook:         POST http://localhost:{stack.rasa_port}/webhooks/twilio_sms/webhook\n"
+        f"{password_note}\n"
+        f"  Logs: {stack.log_dir}/. Press Ctrl-C to stop everything.",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping:
+            for name, proc in stack.processes.items():
+                if proc.poll() is not None:
+                    print(f"{name} stopped unexpectedly; see {stack.log_dir}/{name}.log", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("\nStopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

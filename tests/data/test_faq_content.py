@@ -1,0 +1,262 @@
+"""FAQ answer texts in content/faq/: completeness, SMS length, plain ASCII, citations, originality.
+
+The answers are written from the seed articles in shared/seeds/ (next to this project). Facts may
+carry over, sentences may not: no answer may share a run of OVERLAP_LIMIT consecutive words with
+any seed. Set IOP_SEEDS_DIR to point at another copy of the seeds.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+
+from bot.content import FAQ_DIR, faq_responses, load_topics, render
+from bot.settings import PROJECT_ROOT, program
+from tests.support.faq_topics import FAQ_TOPICS
+
+REQUIRED_TOPICS = list(FAQ_TOPICS)
+
+SHORT_LIMIT = 320
+DETAIL_LIMIT = 700
+TITLE_LIMIT = 24
+OVERLAP_LIMIT = 10  # a shared run of this many consecutive words fails
+
+# Worst-case lengths for program settings that another provider may deploy with, so that an
+# answer that fits for us still fits in one SMS for them.
+PLAUSIBLE_LONG = {
+    "program_name": "N" * 30,
+    "program_short_name": "N" * 20,
+    "program_phone": "(000) 000-0000",
+    "program_address": "A" * 60,
+    "program_website": "https://" + "w" * 32,
+    "opening_hours": "H" * 80,
+}
+
+# Dosing / home-detox advice must never appear; withdrawal belongs with clinicians.
+FORBIDDEN_PATTERNS = [
+    r"\bmg\b",
+    r"\bmilligrams?\b",
+    r"\bmcg\b",
+    r"\bdos(e|es|age|ing)\b",
+    r"\btaper(ing)?\b",
+    r"taper schedule",
+    r"detox (at|from) home",
+    r"home detox",
+    r"cold turkey",
+]
+# The answers must not talk about how they were written.
+BACKSTAGE_WORDS = [r"\bseeds?\b", r"\barticles?\b", r"\bsources?\b", r"according to"]
+
+# Single characters of the seeds that mean the same as plain ASCII ones.
+_NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def seeds_dir() -> Path:
+    override = os.environ.get("IOP_SEEDS_DIR", "").strip()
+    if override:
+        return Path(override)
+    return PROJECT_ROOT.parent / "shared" / "seeds"  # next to the project
+
+
+@lru_cache(maxsize=1)
+def seed_texts() -> Dict[str, str]:
+    folder = seeds_dir()
+    if not folder.is_dir():
+        pytest.fail(
+            f"seed folder not found: {folder}. The citation and overlap checks need the seed articles; "
+            "set IOP_SEEDS_DIR to their folder.",
+            pytrace=False,
+        )
+    texts = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.txt"))}
+    if not texts:
+        pytest.fail(f"seed folder {folder} holds no .txt files", pytrace=False)
+    return texts
+
+
+def words(text: str) -> List[str]:
+    """Lowercased word tokens with punctuation stripped (don't -> dont, 9-19 -> 9 19)."""
+    text = text.translate(_NORMALIZE).lower().replace("'", "")
+    return re.findall(r"[a-z0-9]+", text)
+
+
+@lru_cache(maxsize=1)
+def seed_ngrams() -> Dict[Tuple[str, ...], str]:
+    grams: Dict[Tuple[str, ...], str] = {}
+    for name, text in seed_texts().items():
+        tokens = words(text)
+        for i in range(len(tokens) - OVERLAP_LIMIT + 1):
+            grams.setdefault(tuple(tokens[i : i + OVERLAP_LIMIT]), name)
+    return grams
+
+
+def longest_shared_run(text: str, seed: str) -> Tuple[int, str]:
+    """Length and text of the longest run of consecutive words `text` shares with `seed`."""
+    a, b = words(text), words(seed)
+    best, end = 0, 0
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        ai = a[i - 1]
+        for j in range(1, len(b) + 1):
+            if ai == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best, end = cur[j], i
+        prev = cur
+    return best, " ".join(a[end - best : end])
+
+
+@lru_cache(maxsize=1)
+def topics():
+    return load_topics()
+
+
+def values() -> Dict[str, str]:
+    return program().placeholders()
+
+
+def long_values() -> Dict[str, str]:
+    actual = values()
+    return {k: max(v, PLAUSIBLE_LONG.get(k, v), key=len) for k, v in actual.items()}
+
+
+def user_text(topic) -> str:
+    """Everything a user can see for a topic, with our program settings filled in."""
+    where = f"faq/{topic.key}"
+    parts = [topic.title, topic.question, topic.short, topic.detail]
+    return "\n".join(render(p, values(), where) for p in parts if p)
+
+
+def topic_param(key: str):
+    return pytest.param(key, id=key)
+
+
+ALL = [topic_param(k) for k in REQUIRED_TOPICS]
+
+
+def get(key: str):
+    found = topics()
+    if key not in found:
+        pytest.fail(f"topic {key!r} is missing: add content/faq/{key}.yml")
+    return found[key]
+
+
+def test_exactly_the_required_topics_exist():
+    found = set(topics())
+    assert not set(REQUIRED_TOPICS) - found, f"missing topics: {sorted(set(REQUIRED_TOPICS) - found)}"
+    assert not found - set(REQUIRED_TOPICS), f"unexpected topics: {sorted(found - set(REQUIRED_TOPICS))}"
+
+
+def test_file_names_match_topic_keys():
+    for path in sorted(FAQ_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["topic"] == path.stem, f"{path.name}: topic is {data['topic']!r}"
+
+
+def test_questions_and_titles_are_unique():
+    all_topics = list(topics().values())
+    questions = [t.question.lower() for t in all_topics]
+    titles = [t.title.lower() for t in all_topics]
+    assert len(set(questions)) == len(questions), "two topics share a question (button payload)"
+    assert len(set(titles)) == len(titles), "two topics share a button title"
+
+
+def test_every_topic_renders_as_rasa_responses():
+    responses = faq_responses(topics(), values())
+    for key in REQUIRED_TOPICS:
+        variations = responses[f"utter_faq/{key}"]
+        assert any(v.get("channel") == "twilio_sms" for v in variations)
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_sources_exist_in_seeds(key):
+    topic = get(key)
+    seeds = seed_texts()
+    assert topic.sources, f"{key}: no sources"
+    unknown = [s for s in topic.sources if s not in seeds]
+    assert not unknown, f"{key}: sources not in {seeds_dir()}: {unknown}"
+    assert len(set(topic.sources)) == len(topic.sources), f"{key}: duplicate sources"
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_short_fits_one_sms_and_is_plain(key):
+    topic = get(key)
+    for label, vals in (("our settings", values()), ("long settings", long_values())):
+        short = render(topic.short, vals, key)
+        assert len(short) <= SHORT_LIMIT, f"{key}: short is {len(short)} chars with {label}: {short}"
+        assert "{" not in short and "}" not in short, f"{key}: leftover braces: {short}"
+        bad = sorted({c for c in short if not (32 <= ord(c) < 127)})
+        assert not bad, f"{key}: non-ASCII characters in short: {bad!r}"
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_other_fields_are_plain_and_sized(key):
+    topic = get(key)
+    assert 0 < len(topic.title) <= TITLE_LIMIT, f"{key}: title {topic.title!r} too long"
+    assert topic.question.endswith("?"), f"{key}: question should be a plain question"
+    assert not topic.question.startswith("/"), f"{key}: question must be text, not an intent payload"
+    detail = render(" ".join(topic.detail.split()), long_values(), key)
+    assert len(detail) <= DETAIL_LIMIT, f"{key}: detail is {len(detail)} chars"
+    for label, text in (("title", topic.title), ("question", topic.question), ("detail", detail)):
+        assert "{" not in text and "}" not in text, f"{key}: leftover braces in {label}"
+        bad = sorted({c for c in text if not (32 <= ord(c) < 127 or c == "\n")})
+        assert not bad, f"{key}: non-ASCII characters in {label}: {bad!r}"
+    for field in (topic.short, topic.detail):
+        assert "**" not in field and "](" not in field, f"{key}: markdown in text"
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_related_topics_exist(key):
+    topic = get(key)
+    assert 1 <= len(topic.related) <= 3, f"{key}: needs 1-3 related topics"
+    assert key not in topic.related, f"{key}: relates to itself"
+    unknown = [r for r in topic.related if r not in REQUIRED_TOPICS]
+    assert not unknown, f"{key}: unknown related topics {unknown}"
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_no_dosing_or_home_detox_advice(key):
+    text = user_text(get(key)).lower()
+    hits = [p for p in FORBIDDEN_PATTERNS if re.search(p, text)]
+    assert not hits, f"{key}: forbidden medical-advice wording {hits}"
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_answers_do_not_mention_how_they_were_written(key):
+    text = user_text(get(key)).lower()
+    hits = [p for p in BACKSTAGE_WORDS if re.search(p, text)]
+    assert not hits, f"{key}: user-facing text mentions {hits}"
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_no_long_word_run_shared_with_any_seed(key):
+    topic = get(key)
+    tokens = words(user_text(topic))
+    grams = seed_ngrams()
+    for i in range(len(tokens) - OVERLAP_LIMIT + 1):
+        run = tuple(tokens[i : i + OVERLAP_LIMIT])
+        if run in grams:
+            seed = grams[run]
+            length, longest = longest_shared_run(user_text(topic), seed_texts()[seed])
+            pytest.fail(f"{key}: shares {length} consecutive words with {seed}: {longest!r}")
+
+
+def test_overlap_check_catches_copied_text():
+    """The originality check itself works: a sentence lifted from a seed is found."""
+    name, text = next(iter(seed_texts().items()))
+    tokens = words(text)
+    assert len(tokens) >= OVERLAP_LIMIT + 20, f"{name} is too short to test with"
+    copied = " ".join(tokens[10 : 10 + OVERLAP_LIMIT + 2])
+    length, run = longest_shared_run("We say: " + copied.upper() + "!", text)
+    assert length >= OVERLAP_LIMIT and run == copied
+    assert tuple(words(copied)[:OVERLAP_LIMIT]) in seed_ngrams()
+
+
+def test_seed_folder_override(monkeypatch, tmp_path):
+    monkeypatch.setenv("IOP_SEEDS_DIR", str(tmp_path))
+    assert seeds_dir() == tmp_path

@@ -1,1 +1,0 @@
-"""Local stand-ins for external services, used by the tests."""

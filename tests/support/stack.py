@@ -1,0 +1,92 @@
+"""Helpers to start real servers for tests: a throwaway PostgreSQL cluster and the environment of a
+test stack (temporary storage, a known staff login, the local fake of Twilio's API)."""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from bot.tools.run import DEFAULT_MODEL, free_port
+from tests.support.console import STAFF_PASSWORD, STAFF_USER
+
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "test-auth-token-not-secret"
+TWILIO_FROM = "+14105550100"
+
+
+def _as_postgres_user(cmd: List[str]) -> List[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+class TempPostgres:
+    """A throwaway PostgreSQL cluster on a free loopback port (Debian's server binaries)."""
+
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        if not bins:
+            raise FileNotFoundError("PostgreSQL server binaries not found")
+        self.bindir = Path(bins[-1])
+        self.datadir = Path(tempfile.mkdtemp(prefix="iop-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir, "postgres", "postgres")
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        subprocess.run(_as_postgres_user([str(self.bindir / "initdb"), "-D", str(self.datadir), "-A", "trust",
+                                          "-U", "postgres", "--no-sync"]), check=True, capture_output=True)
+
+    def start(self) -> "TempPostgres":
+        subprocess.run(_as_postgres_user([
+            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-l", str(self.datadir / "log"),
+            "-o", f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -F", "start",
+        ]), check=True, capture_output=True)
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(_as_postgres_user([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
+                                          "stop"]), capture_output=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def new_postgres() -> TempPostgres:
+    """A started TempPostgres; skipped where PostgreSQL is missing, except in CI where that fails."""
+    try:
+        return TempPostgres().start()
+    except FileNotFoundError:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (make test installs it via .ci/system-deps)")
+        pytest.skip("PostgreSQL is not installed")
+
+
+def stack_env(var_dir: Path, db_url: str, tracker_url: str, rasa_port: int, twilio_url: str = "") -> Dict[str, str]:
+    """Environment for a test stack: temporary storage, known staff login, fake Twilio."""
+    from bot.website.console.passwords import hash_password
+
+    return {
+        "IOP_VAR_DIR": str(var_dir),
+        "DATABASE_URL": db_url,
+        "TRACKER_DATABASE_URL": tracker_url,
+        "STAFF_USERNAME": STAFF_USER,
+        "STAFF_PASSWORD_HASH": hash_password(STAFF_PASSWORD),
+        "IOP_ID_SECRET": "i" * 64,
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM,
+        "TWILIO_API_BASE": twilio_url or "http://127.0.0.1:9",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{rasa_port}",
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    }
+
+
+def require_model() -> None:
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` (make test does it)")

@@ -1,0 +1,55 @@
+"""The NLU safety-net component: overrides, demotions and medical-advice routing on real Messages."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.rasa_server.nlu.safety_net import CLASSIFIER_CRISIS_MIN, apply_safety_net
+
+
+def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq") -> Message:
+    msg = Message(data={"text": text})
+    msg.set("intent", {"name": intent, "confidence": confidence})
+    msg.set("intent_ranking", [{"name": intent, "confidence": confidence},
+                               {"name": second, "confidence": 1 - confidence}])
+    msg.set("entities", [])
+    return msg
+
+
+@pytest.mark.parametrize(
+    "text, classifier, confidence, expected_intent, expected_kind",
+    [
+        # the rules catch it whatever the classifier thought
+        ("i want to kill myself", "faq", 0.99, "crisis", "suicide"),
+        ("my son took a whole bottle of pills and wont wake up", "greet", 0.7, "crisis", "medical"),
+        ("he said he's going to shoot me", "out_of_scope", 0.95, "crisis", "violence"),
+        # classifier-only crisis, confident, rules know nothing: kept (second detector)
+        ("everything feels pointless and i am done with all of it", "crisis", 0.97, "crisis", None),
+        # classifier-only crisis, but the rules explain the words away: demoted
+        ("I'm not suicidal, just want info", "crisis", 0.99, "faq", None),
+        # classifier-only crisis with low confidence: demoted
+        ("my phone is dead", "crisis", CLASSIFIER_CRISIS_MIN - 0.1, "faq", None),
+        # classifier-only crisis on a one-word form answer: demoted
+        ("Myself", "crisis", 0.99, "faq", None),
+        # dosing questions are routed to the refusal
+        ("how much suboxone should i take to taper", "faq", 0.9, "medical_advice", None),
+        ("do i need detox before iop", "faq", 0.9, "faq", None),
+    ],
+)
+def test_apply_safety_net(text: str, classifier: str, confidence: float, expected_intent: str,
+                          expected_kind: Optional[str]) -> None:
+    msg = message(text, classifier, confidence)
+    apply_safety_net(msg)
+    assert msg.get("intent")["name"] == expected_intent
+    kinds = [e["value"] for e in msg.get("entities") if e["entity"] == "crisis_type"]
+    assert kinds == ([expected_kind] if expected_kind else [])
+    if expected_intent == "crisis" and expected_kind:
+        assert msg.get("intent")["confidence"] == 1.0
+        assert msg.get("intent_ranking")[0]["name"] == "crisis"
+
+
+def test_button_payloads_are_left_alone() -> None:
+    msg = message("/start_screening", "start_screening", 1.0)
+    assert apply_safety_net(msg) is None and msg.get("intent")["name"] == "start_screening"
