@@ -1,30 +1,28 @@
 """FAQ answer texts in content/faq/: completeness, SMS length, plain ASCII, citations, originality.
 
-The answers are written from the seed articles in shared/seeds/ (next to this project). Facts may
-carry over, sentences may not: no answer may share a run of OVERLAP_LIMIT consecutive words with
-any seed. Set IOP_SEEDS_DIR to point at another copy of the seeds.
+The answers are written from the seed articles (next to this project, not in it). Facts may carry
+over, sentences may not: no answer may share a run of OVERLAP_LIMIT consecutive words with any seed.
+The checks read the seeds' kept fingerprints (tests/support/seeds.py), so they run without the seeds.
 """
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
-from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import pytest
 import yaml
 
 from bot.content import FAQ_DIR, faq_responses, load_topics, render
-from bot.settings import PROJECT_ROOT, program
+from bot.settings import program
 from tests.support.faq_topics import FAQ_TOPICS
+from tests.support.seeds import FINGERPRINTS, OVERLAP_LIMIT, Fingerprints, build, seeds_dir, words
 
 REQUIRED_TOPICS = list(FAQ_TOPICS)
 
 SHORT_LIMIT = 320
 DETAIL_LIMIT = 700
 TITLE_LIMIT = 24
-OVERLAP_LIMIT = 10  # a shared run of this many consecutive words fails
 
 # Worst-case lengths for program settings that another provider may deploy with, so that an
 # answer that fits for us still fits in one SMS for them.
@@ -52,63 +50,9 @@ FORBIDDEN_PATTERNS = [
 # The answers must not talk about how they were written.
 BACKSTAGE_WORDS = [r"\bseeds?\b", r"\barticles?\b", r"\bsources?\b", r"according to"]
 
-# Single characters of the seeds that mean the same as plain ASCII ones.
-_NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
-
-
-def seeds_dir() -> Path:
-    override = os.environ.get("IOP_SEEDS_DIR", "").strip()
-    if override:
-        return Path(override)
-    return PROJECT_ROOT.parent / "shared" / "seeds"  # next to the project
-
-
 @lru_cache(maxsize=1)
-def seed_texts() -> Dict[str, str]:
-    folder = seeds_dir()
-    if not folder.is_dir():
-        pytest.fail(
-            f"seed folder not found: {folder}. The citation and overlap checks need the seed articles; "
-            "set IOP_SEEDS_DIR to their folder.",
-            pytrace=False,
-        )
-    texts = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.txt"))}
-    if not texts:
-        pytest.fail(f"seed folder {folder} holds no .txt files", pytrace=False)
-    return texts
-
-
-def words(text: str) -> List[str]:
-    """Lowercased word tokens with punctuation stripped (don't -> dont, 9-19 -> 9 19)."""
-    text = text.translate(_NORMALIZE).lower().replace("'", "")
-    return re.findall(r"[a-z0-9]+", text)
-
-
-@lru_cache(maxsize=1)
-def seed_ngrams() -> Dict[Tuple[str, ...], str]:
-    grams: Dict[Tuple[str, ...], str] = {}
-    for name, text in seed_texts().items():
-        tokens = words(text)
-        for i in range(len(tokens) - OVERLAP_LIMIT + 1):
-            grams.setdefault(tuple(tokens[i : i + OVERLAP_LIMIT]), name)
-    return grams
-
-
-def longest_shared_run(text: str, seed: str) -> Tuple[int, str]:
-    """Length and text of the longest run of consecutive words `text` shares with `seed`."""
-    a, b = words(text), words(seed)
-    best, end = 0, 0
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        ai = a[i - 1]
-        for j in range(1, len(b) + 1):
-            if ai == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best:
-                    best, end = cur[j], i
-        prev = cur
-    return best, " ".join(a[end - best : end])
+def fingerprints() -> Fingerprints:
+    return Fingerprints.load()
 
 
 @lru_cache(maxsize=1)
@@ -176,10 +120,10 @@ def test_every_topic_renders_as_rasa_responses():
 @pytest.mark.parametrize("key", ALL)
 def test_sources_exist_in_seeds(key):
     topic = get(key)
-    seeds = seed_texts()
+    seeds = fingerprints().names
     assert topic.sources, f"{key}: no sources"
     unknown = [s for s in topic.sources if s not in seeds]
-    assert not unknown, f"{key}: sources not in {seeds_dir()}: {unknown}"
+    assert not unknown, f"{key}: sources not among the seed articles {sorted(seeds)}: {unknown}"
     assert len(set(topic.sources)) == len(topic.sources), f"{key}: duplicate sources"
 
 
@@ -235,26 +179,39 @@ def test_answers_do_not_mention_how_they_were_written(key):
 
 @pytest.mark.parametrize("key", ALL)
 def test_no_long_word_run_shared_with_any_seed(key):
-    topic = get(key)
-    tokens = words(user_text(topic))
-    grams = seed_ngrams()
-    for i in range(len(tokens) - OVERLAP_LIMIT + 1):
-        run = tuple(tokens[i : i + OVERLAP_LIMIT])
-        if run in grams:
-            seed = grams[run]
-            length, longest = longest_shared_run(user_text(topic), seed_texts()[seed])
-            pytest.fail(f"{key}: shares {length} consecutive words with {seed}: {longest!r}")
+    copied = fingerprints().copied_run(user_text(get(key)))
+    if copied is not None:
+        seed, run = copied
+        pytest.fail(f"{key}: shares {len(run.split())} consecutive words with {seed}: {run!r}")
 
 
-def test_overlap_check_catches_copied_text():
-    """The originality check itself works: a sentence lifted from a seed is found."""
-    name, text = next(iter(seed_texts().items()))
-    tokens = words(text)
-    assert len(tokens) >= OVERLAP_LIMIT + 20, f"{name} is too short to test with"
-    copied = " ".join(tokens[10 : 10 + OVERLAP_LIMIT + 2])
-    length, run = longest_shared_run("We say: " + copied.upper() + "!", text)
-    assert length >= OVERLAP_LIMIT and run == copied
-    assert tuple(words(copied)[:OVERLAP_LIMIT]) in seed_ngrams()
+def test_overlap_check_catches_copied_text(tmp_path):
+    """The originality check itself works: a run lifted from a seed is found, a paraphrase is not."""
+    source = " ".join(f"word{i}" for i in range(OVERLAP_LIMIT + 30))
+    (tmp_path / "seed.txt").write_text(f"Title\n\n{source}.", encoding="utf-8")
+    kept = Fingerprints(build(tmp_path))
+    copied = " ".join(f"word{i}" for i in range(10, 10 + OVERLAP_LIMIT + 2))
+    assert kept.copied_run("We say: " + copied.upper() + "!") == ("seed.txt", copied)
+    shorter = " ".join(f"word{i}" for i in range(10, 10 + OVERLAP_LIMIT - 1))
+    assert kept.copied_run(f"{shorter} and then our own words") is None
+
+
+def test_fingerprints_hold_no_readable_text():
+    raw = FINGERPRINTS.read_text(encoding="utf-8")
+    assert not re.search(r"\b[a-z]{4,}\s+[a-z]{4,}\b", raw.replace("digest_bytes", "").replace("overlap_limit", ""))
+    assert fingerprints().names, "no seeds in the fingerprints"
+
+
+def test_fingerprints_match_the_seeds_when_present():
+    """Where the seed articles are at hand, the kept fingerprints must be made from exactly them."""
+    folder = seeds_dir()
+    if not folder.is_dir():
+        pytest.skip(f"no seed folder at {folder}: the kept fingerprints are used as they are")
+    stale = fingerprints().stale_against(folder)
+    assert not stale, f"seed fingerprints are out of date ({stale}): run python -m tests.support.seeds"
+    name, text = next(iter(sorted((p.name, p.read_text(encoding="utf-8")) for p in folder.glob("*.txt"))))
+    lifted = " ".join(words(text)[10 : 10 + OVERLAP_LIMIT + 2])
+    assert fingerprints().copied_run("We say: " + lifted + "!") == (name, lifted)
 
 
 def test_seed_folder_override(monkeypatch, tmp_path):
