@@ -12,14 +12,15 @@ MODEL := models/iop.tar.gz
 SPACY_MODEL := var/spacy/en_iop_lookup/meta.json
 RESPONSES := data/generated/responses.yml
 TRAINING_INPUTS := config.yml domain.yml $(RESPONSES) $(shell find data/nlu data/stories data/rules -name '*.yml' 2>/dev/null) \
-	$(wildcard bot/rasa_server/nlu/*.py bot/rasa_server/policies/*.py bot/safety/*.py)
+	$(wildcard bot/rasa_server/nlu/*.py bot/rasa_server/policies/*.py bot/safety/*.py content/safety/*.yml)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run shell test unit validate conversation-tests eval bench train responses migrate clean system-deps
+.PHONY: help install run shell test unit validate conversation-tests eval bench train responses migrate clean system-deps \
+	seed-fingerprints
 
 help:
 	@echo "make run    install if needed, train if needed, start the assistant, web widget and staff console"
@@ -42,8 +43,8 @@ $(SPACY_MODEL): $(VENV)/.installed bot/tools/spacy_model.py
 
 # Rendered from content/ and the program settings; rewritten only when the result changes, so an
 # edit that changes nothing does not retrain.
-$(RESPONSES): $(VENV)/.installed $(shell find content -name '*.yml') bot/content.py bot/settings.py
-	$(PY) -m bot.content
+$(RESPONSES): $(VENV)/.installed $(shell find content -name '*.yml') bot/texts.py bot/settings.py bot/clock.py
+	$(PY) -m bot.texts
 
 responses: $(RESPONSES)
 
@@ -57,6 +58,7 @@ migrate: install
 	$(PY) -m bot.store.db upgrade
 
 validate: install responses
+	$(PY) -m bot.safety
 	$(PY) -m bot.tools.validate_data
 
 run: install train migrate
@@ -80,7 +82,12 @@ eval: train
 	$(PY) -m bot.tools.evaluate
 
 bench: train
-	$(PY) -m bot.tools.benchmark
+	$(PY) -m bot.tools.bench
+
+# The originality and citation checks read fingerprints of the seed articles kept in tests/data;
+# refresh them when the seeds change (default folder: ../shared/seeds, or IOP_SEEDS_DIR).
+seed-fingerprints: install
+	$(PY) -m tests.support.seeds
 
 clean:
 	rm -rf models results var/spacy data/generated .rasa

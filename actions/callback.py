@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import GuidedFormValidation
 from bot.action_server import callback_answers as parse
+from bot.phones import normalize_phone
 from bot.screening import YES
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,6 @@ class ValidateCallbackForm(GuidedFormValidation):
         )
 
     def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        from bot.store.storage import normalize_phone
-
         return self.accept_or_retry(
             "phone", value, normalize_phone, dispatcher, tracker, help_response="utter_invalid_phone"
         )
@@ -108,7 +107,9 @@ class ActionSubmitCallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         from bot.hours import callback_window
         from bot.settings import program
-        from bot.store.storage import CallbackData, StorageUnavailable, create_callback_request
+        from bot.store import StorageUnavailable, configured_store
+        from bot.store.callbacks import CallbackData, ref_prefix
+        from bot.website.console.pages import request_path
 
         if tracker.get_slot("callback_consent") != YES:
             dispatcher.utter_message(response="utter_callback_declined")
@@ -128,9 +129,18 @@ class ActionSubmitCallback(Action):
             urgent=urgent,
             channel=_channel(tracker),
         )
-        window = callback_window(dt.datetime.now(dt.timezone.utc), program())
+        prog = program()
+        window = callback_window(dt.datetime.now(dt.timezone.utc), prog)
         try:
-            record = await asyncio.to_thread(create_callback_request, tracker.sender_id, data, window.text)
+            store = configured_store()
+            record = await asyncio.to_thread(
+                store.callbacks.create,
+                tracker.sender_id,
+                data,
+                window.text,
+                prefix=ref_prefix(prog.short_name),
+                console_path=request_path,
+            )
         except StorageUnavailable:
             logger.error("callback request could not be stored: database unavailable")
             dispatcher.utter_message(response="utter_callback_failed")

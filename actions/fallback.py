@@ -5,7 +5,6 @@ suggestions fits, the user is asked to rephrase; a second miss offers a callback
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,20 +12,15 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.texts import catalogue
+
 MAX_SUGGESTIONS = 3
-
-
-@lru_cache(maxsize=1)
-def _topics() -> Dict[str, Any]:
-    from bot.content import load_topics
-
-    return load_topics()
 
 
 def suggestions(latest_message: Dict[str, Any], limit: int = MAX_SUGGESTIONS) -> List[Dict[str, str]]:
     """Buttons for the closest topics by the response selector's ranking."""
     selector = (latest_message.get("response_selector") or {}).get("faq") or {}
-    topics = _topics()
+    topics = catalogue().topics
     buttons: List[Dict[str, str]] = []
     for item in selector.get("ranking") or []:
         key = str(item.get("intent_response_key") or "").split("/", 1)[-1]
@@ -45,9 +39,6 @@ class ActionDefaultAskAffirmation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         buttons = suggestions(tracker.latest_message or {})
-        buttons += [
-            {"title": "Request a callback", "payload": "/request_callback"},
-            {"title": "None of these", "payload": "/deny"},
-        ]
+        buttons += [dict(b) for b in catalogue().buttons["after_suggestions"]]
         dispatcher.utter_message(response="utter_suggest_topics", buttons=buttons)
         return []

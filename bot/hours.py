@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from bot.settings import WEEKDAYS, Program
+from bot import clock
+from bot.settings import Program
 
 UTC = dt.timezone.utc
 
@@ -91,36 +92,9 @@ def next_opening(now: dt.datetime, prog: Program) -> dt.datetime:
     return _next_opening_after(now, prog)
 
 
-def _clock(t: dt.datetime) -> str:
-    hour = t.hour % 12 or 12
-    suffix = "am" if t.hour < 12 else "pm"
-    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
-
-
-def _duration(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} minutes" if minutes != 1 else "1 minute"
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hours" if hours != 1 else "1 hour"
-    if minutes % 30 == 0:
-        return f"{minutes / 60:g} hours"
-    return f"{minutes} minutes"
-
-
 def _day_phrase(start: dt.datetime, now: dt.datetime, prog: Program) -> str:
     """'today', 'tomorrow', 'on Monday' or, a week or more ahead, 'on Monday, January 4'."""
-    today = now.astimezone(prog.tz).date()
-    day = start.astimezone(prog.tz).date()
-    days = (day - today).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    weekday = WEEKDAYS[day.weekday()].capitalize()
-    if days < 7:
-        return f"on {weekday}"
-    return f"on {weekday}, {day.strftime('%B')} {day.day}"
+    return clock.day_phrase(start.astimezone(prog.tz).date(), now.astimezone(prog.tz).date())
 
 
 def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
@@ -144,7 +118,7 @@ def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
             return CallbackWindow(
                 start=now.astimezone(prog.tz),
                 end=(instant + within).astimezone(prog.tz),
-                text=f"within about {_duration(prog.callback_within_minutes)}",
+                text=f"within about {clock.duration(prog.callback_within_minutes)}",
             )
         following = _next_opening_after(closes, prog)
         if left >= dt.timedelta(minutes=LAST_CALL_MINUTES):
@@ -153,7 +127,7 @@ def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
             return CallbackWindow(
                 start=now.astimezone(prog.tz),
                 end=end.astimezone(prog.tz),
-                text=f"before {_clock(period[1])} today, or {later} after {_clock(following)}",
+                text=f"before {clock.clock(period[1])} today, or {later} after {clock.clock(following)}",
             )
         start = following
     else:
@@ -161,5 +135,5 @@ def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
     return CallbackWindow(
         start=start,
         end=(start.astimezone(UTC) + within).astimezone(prog.tz),
-        text=f"{_day_phrase(start, now, prog)} after {_clock(start)}",
+        text=f"{_day_phrase(start, now, prog)} after {clock.clock(start)}",
     )

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot import clock
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = PROJECT_ROOT / "content"
 PROGRAM_FILE = CONTENT_DIR / "program.yml"
@@ -69,38 +71,7 @@ class Program:
 
     def describe_hours(self) -> str:
         """Opening hours in one short human line, e.g. 'Mon-Thu 8am-8pm, Fri 8am-6pm'."""
-        parts: List[str] = []
-        days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        i = 0
-        while i < 7:
-            hours = self.opening_hours[i]
-            j = i
-            while j + 1 < 7 and self.opening_hours[j + 1] == hours:
-                j += 1
-            if hours is not None:
-                label = days[i] if i == j else f"{days[i]}-{days[j]}"
-                parts.append(f"{label} {_fmt_time(hours[0])}-{_fmt_time(hours[1])}")
-            i = j + 1
-        return ", ".join(parts) + f" ({_tz_label(self.timezone)})"
-
-
-def _fmt_time(t: dt.time) -> str:
-    hour = t.hour % 12 or 12
-    suffix = "am" if t.hour < 12 else "pm"
-    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
-
-
-def _tz_label(tz: str) -> str:
-    labels = {
-        "America/New_York": "Eastern time",
-        "America/Chicago": "Central time",
-        "America/Denver": "Mountain time",
-        "America/Phoenix": "Arizona time",
-        "America/Los_Angeles": "Pacific time",
-        "America/Anchorage": "Alaska time",
-        "Pacific/Honolulu": "Hawaii time",
-    }
-    return labels.get(tz, tz)
+        return clock.week_hours(self.opening_hours, self.timezone)
 
 
 def _parse_time(value: Any, where: str, errors: List[str]) -> Optional[dt.time]:

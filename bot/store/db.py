@@ -1,40 +1,27 @@
 """Database engines, sessions and migrations.
 
-Engines are created lazily and cached per URL. SQLite gets WAL and a busy timeout so the bot,
-the action server and the staff console can share one file, and write transactions start with
-BEGIN IMMEDIATE so that two simultaneous writers queue up instead of one failing with a stale
-snapshot. `python -m bot.store.db upgrade` migrates the configured database to the latest schema.
+An engine is created for a URL by whoever owns it (a `bot.store.Store`) and lives as long as
+its owner; nothing is cached here. SQLite gets WAL and a busy timeout so the bot, the action
+server and the staff console can share one file, and write transactions start with BEGIN
+IMMEDIATE so that two simultaneous writers queue up instead of one failing with a stale snapshot.
+`python -m bot.store.db upgrade` migrates the configured database to the latest schema.
 """
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, ContextManager, Dict, Iterator, List, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import settings
-
-log = logging.getLogger(__name__)
-
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = MIGRATIONS_DIR / "alembic.ini"
 # Our own version table, so we never collide with anything else sharing a PostgreSQL database.
 VERSION_TABLE = "iop_alembic_version"
-
-_engines: Dict[str, Engine] = {}
-_sessionmakers: Dict[str, sessionmaker] = {}
-_lock = threading.Lock()
-
-
-def _resolve(url: Optional[str]) -> str:
-    return url or settings.database_url()
 
 
 def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -54,7 +41,8 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _create(url: str) -> Engine:
+def new_engine(url: str) -> Engine:
+    """An engine (a connection pool) for `url`; the caller owns it and disposes of it."""
     kwargs: Dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
@@ -68,49 +56,10 @@ def _create(url: str) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def get_engine(url: Optional[str] = None) -> Engine:
-    """The engine for `url` (default: settings.database_url()), created once per URL."""
-    resolved = _resolve(url)
-    with _lock:
-        engine = _engines.get(resolved)
-        if engine is None:
-            engine = _engines[resolved] = _create(resolved)
-        return engine
-
-
-def dispose_engine(url: Optional[str] = None) -> None:
-    """Close the pooled connections of one URL's engine and forget it (tests, shutdown)."""
-    resolved = _resolve(url)
-    with _lock:
-        engine = _engines.pop(resolved, None)
-        _sessionmakers.pop(resolved, None)
-    if engine is not None:
-        engine.dispose()
-
-
-def _sessionmaker(url: Optional[str]) -> sessionmaker:
-    resolved = _resolve(url)
-    engine = get_engine(resolved)
-    with _lock:
-        maker = _sessionmakers.get(resolved)
-        if maker is None:
-            maker = _sessionmakers[resolved] = sessionmaker(
-                bind=engine, future=True, expire_on_commit=False
-            )
-        return maker
-
-
 @contextmanager
-def session_scope(url: Optional[str] = None, *, write: bool = True) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on any exception.
-
-    `write=False` lets SQLite readers run alongside a writer instead of queueing behind it.
-    """
-    maker = _sessionmaker(url)
-    if write:
-        session: Session = maker()
-    else:
-        session = maker(bind=get_engine(url).execution_options(sqlite_immediate=False))
+def session_scope(maker: sessionmaker, bind: Optional[Engine] = None) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on any exception."""
+    session: Session = maker() if bind is None else maker(bind=bind)
     try:
         yield session
         session.commit()
@@ -119,6 +68,32 @@ def session_scope(url: Optional[str] = None, *, write: bool = True) -> Iterator[
         raise
     finally:
         session.close()
+
+
+class Sessions:
+    """Transactions on one engine: `sessions()` to write, `sessions(write=False)` to read.
+
+    Objects stay readable after commit (callers get plain copies anyway). Reads on SQLite start
+    DEFERRED so they run alongside a writer instead of queueing behind it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._maker = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+        self._reader = engine.execution_options(sqlite_immediate=False)
+
+    def __call__(self, *, write: bool = True) -> ContextManager[Session]:
+        return session_scope(self._maker, None if write else self._reader)
+
+
+@contextmanager
+def _connection(url: str) -> Iterator[Connection]:
+    """One transaction on a short-lived engine: migrations run once, from a command or a test."""
+    engine = new_engine(url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def _alembic_config(connection: Connection) -> Any:
@@ -130,29 +105,27 @@ def _alembic_config(connection: Connection) -> Any:
     return config
 
 
-def upgrade(url: Optional[str] = None, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at `url` to `revision` (default: the latest)."""
     from alembic import command
 
-    engine = get_engine(url)
-    with engine.begin() as connection:
+    with _connection(url) as connection:
         command.upgrade(_alembic_config(connection), revision)
 
 
-def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
+def downgrade(url: str, revision: str = "base") -> None:
     """Migrate the database at `url` back to `revision` (default: drop everything of ours)."""
     from alembic import command
 
-    engine = get_engine(url)
-    with engine.begin() as connection:
+    with _connection(url) as connection:
         command.downgrade(_alembic_config(connection), revision)
 
 
-def current_revision(url: Optional[str] = None) -> Optional[str]:
+def current_revision(url: str) -> Optional[str]:
     """The revision the database is at, or None before the first migration."""
     from alembic.runtime.migration import MigrationContext
 
-    with get_engine(url).connect() as connection:
+    with _connection(url) as connection:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
         return context.get_current_revision()
 
@@ -170,7 +143,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("revision", nargs="?", help="target revision (upgrade: head, downgrade: base)")
     parser.add_argument("--url", help="database URL (default: DATABASE_URL or SQLite under var/)")
     args = parser.parse_args(argv)
-    url = _resolve(args.url)
+    if args.url:
+        url = args.url
+    else:
+        from bot.settings import database_url
+
+        url = database_url()
     if args.command == "upgrade":
         upgrade(url, args.revision or "head")
     elif args.command == "downgrade":

@@ -16,13 +16,36 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT, VAR_DIR
 
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "iop.tar.gz"
+
+# The environment of every process the tools start (the stack, the benchmark's training and profiling).
+# The Makefile exports the first three as well, for the commands make runs itself (`rasa train`, pytest).
+CHILD_ENV: Dict[str, str] = {
+    "RASA_TELEMETRY_ENABLED": "false",  # no usage data leaves the machine
+    "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow's start-up notices would drown the logs
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",  # Rasa 3.6 is written against SQLAlchemy 1.4
+    "PYTHONPATH": str(PROJECT_ROOT),  # custom components and actions import bot.*
+}
+
+
+def child_env(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """This process's environment with CHILD_ENV on top, then `extra`."""
+    env = dict(os.environ)
+    env.update(CHILD_ENV)
+    env.update(extra or {})
+    return env
+
+
+def tf_threads_env(intra: int, inter: int) -> Dict[str, str]:
+    """TensorFlow's thread pools (read by Rasa at start-up): intra-op and inter-op threads."""
+    return {"TF_INTRA_OP_PARALLELISM_THREADS": str(intra), "TF_INTER_OP_PARALLELISM_THREADS": str(inter)}
 
 
 def free_port() -> int:
@@ -54,7 +77,10 @@ def _get_ok(url: str, timeout: float = 2.0) -> bool:
 
 @dataclass
 class Stack:
-    """The three processes of the assistant, on configurable ports."""
+    """The three processes of the assistant, on configurable ports.
+
+    tf_threads: (intra, inter) TensorFlow threads of the Rasa server; None leaves TensorFlow's default.
+    """
 
     rasa_port: int = 5005
     action_port: int = 5055
@@ -64,6 +90,7 @@ class Stack:
     log_dir: Path = VAR_DIR / "log"
     host: str = "127.0.0.1"
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    tf_threads: Optional[Tuple[int, int]] = None
 
     @property
     def rasa_url(self) -> str:
@@ -87,18 +114,11 @@ class Stack:
         return path
 
     def _child_env(self) -> Dict[str, str]:
-        env = dict(os.environ)
-        env.update(
-            {
-                "RASA_TELEMETRY_ENABLED": "false",
-                "TF_CPP_MIN_LOG_LEVEL": "2",
-                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "PYTHONPATH": str(PROJECT_ROOT),
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        env.update(self.env)
-        return env
+        extra = {"PYTHONUNBUFFERED": "1"}
+        if self.tf_threads is not None:
+            extra.update(tf_threads_env(*self.tf_threads))
+        extra.update(self.env)
+        return child_env(extra)
 
     def commands(self) -> Dict[str, List[str]]:
         rasa = str(VENV_BIN / "rasa")
@@ -134,30 +154,45 @@ class Stack:
         )
         log.close()
 
-    def start(self, timeout: float = 240.0, names: Optional[List[str]] = None) -> None:
-        """Start the processes and wait until each answers; raise with the log tail if one dies."""
+    def start(
+        self,
+        timeout: float = 240.0,
+        names: Optional[List[str]] = None,
+        ready: Optional[Mapping[str, Callable[[], bool]]] = None,
+        poll: float = 0.5,
+    ) -> Dict[str, float]:
+        """Start the processes and wait until each answers; raise with the log tail if one dies.
+
+        ready: readiness checks that replace the health URLs for some processes (the benchmark waits
+        for a real answer); returns the seconds from the first spawn until each process was ready.
+        """
         names = names or ["actions", "web", "rasa"]
+        started = time.perf_counter()
         for name in names:
             self.start_process(name)
-        checks = {
-            "actions": f"{self.action_url}/health",
-            "rasa": f"{self.rasa_url}/webhooks/rest/",
-            "web": f"{self.web_url}/healthz",
+        checks: Dict[str, Callable[[], bool]] = {
+            "actions": partial(_get_ok, f"{self.action_url}/health"),
+            "rasa": partial(_get_ok, f"{self.rasa_url}/webhooks/rest/"),
+            "web": partial(_get_ok, f"{self.web_url}/healthz"),
         }
+        checks.update(ready or {})
         deadline = time.monotonic() + timeout
         pending = set(names)
+        ready_after: Dict[str, float] = {}
         while pending:
             for name in list(pending):
                 proc = self.processes[name]
                 if proc.poll() is not None:
                     self.stop()
                     raise RuntimeError(f"{name} exited early (code {proc.returncode}):\n{self.log_tail(name)}")
-                if _get_ok(checks[name]):
+                if checks[name]():
+                    ready_after[name] = time.perf_counter() - started
                     pending.discard(name)
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(f"not ready after {timeout:.0f}s: {sorted(pending)}")
-            time.sleep(0.5)
+            time.sleep(poll)
+        return ready_after
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.log_dir / f"{name}.log"

@@ -2,26 +2,65 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
-from typing import List, Optional
+from typing import AsyncIterator, Callable, List, Optional
 
 from aiohttp import web
+
+from bot.settings import env
+from bot.store import Store
+
+# The application's Store: created by the factory, disposed of when the application shuts down.
+STORE = web.AppKey("iop_store", Store)
+WORKER_STOP_TIMEOUT = 10.0
 
 
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def _outbox_worker(store: Store, webhook_url: str) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Staff notifications are delivered for as long as the application runs."""
+    from bot.website.notify import run_outbox_worker
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_outbox_worker(store.outbox, stop, webhook_url=webhook_url))
+        yield
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=WORKER_STOP_TIMEOUT)
+        except asyncio.TimeoutError:
+            task.cancel()
+
+    return context
+
+
 def create_app(rasa_url: str, db_url: Optional[str] = None) -> web.Application:
-    """Both parts on one app; each module mounts its own routes."""
+    """Both parts on one app; each module mounts its own routes.
+
+    The app owns one Store (`db_url`, else the configured database) and, when STAFF_WEBHOOK_URL
+    is set, the worker that delivers staff notifications from its outbox.
+    """
     from bot.website.console import setup_console
     from bot.website.widget import setup_widget
 
+    store = Store(db_url) if db_url else Store.from_settings()
     app = web.Application(client_max_size=64 * 1024)
+    app[STORE] = store
     app.router.add_get("/healthz", healthz)
     setup_widget(app, rasa_url=rasa_url)
-    setup_console(app, db_url=db_url)
+    setup_console(app, store=store)
+    webhook_url = env("STAFF_WEBHOOK_URL")
+    if webhook_url:
+        app.cleanup_ctx.append(_outbox_worker(store, webhook_url))
+
+    async def dispose(app: web.Application) -> None:
+        store.dispose()  # after the worker's cleanup: aiohttp runs cleanup contexts first
+
+    app.on_cleanup.append(dispose)
     return app
 
 

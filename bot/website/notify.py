@@ -1,9 +1,10 @@
 """Staff notifications: deliver the durable outbox to an optional webhook (STAFF_WEBHOOK_URL).
 
-A callback request and its outbox row are written in one transaction, so a notification exists
-for every request whatever happens next. This module posts pending rows to the webhook with a
-short timeout and, on failure, schedules the next attempt in the row itself (exponential backoff
-in `next_attempt_at`): a restart or an outage of the receiver loses nothing.
+A callback request and its outbox row are written in one transaction (bot.store.outbox), so a
+notification exists for every request whatever happens next. This module only delivers: it posts
+pending rows to the webhook with a short timeout, signs them, and on failure decides when to try
+again (exponential backoff), which the store records in the row itself: a restart or an outage of
+the receiver loses nothing. The website's app factory runs `run_outbox_worker`.
 
 Decisions:
 - STAFF_WEBHOOK_URL unset: nothing is sent and rows stay pending. The staff console is the
@@ -26,17 +27,14 @@ import hmac
 import json
 import logging
 import time
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import aiohttp
-from sqlalchemy import select, update
-from sqlalchemy import exc as sa_exc
 
-from bot.store.db import session_scope
-from bot.store.models import OutboxMessage, utcnow
 from bot.settings import env
-from bot.store.storage import StorageUnavailable
+from bot.store import StorageUnavailable
+from bot.store.models import utcnow
+from bot.store.outbox import TOPIC_CALLBACK_CREATED, DueMessage, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +47,6 @@ BATCH_SIZE = 50
 SIGNATURE_HEADER = "X-IOP-Signature"
 DELIVERY_HEADER = "X-IOP-Delivery"
 TOPIC_HEADER = "X-IOP-Topic"
-
-
-@dataclass(frozen=True)
-class _Due:
-    id: int
-    topic: str
-    payload: str
-    attempts: int
-    created_at: dt.datetime
 
 
 def backoff_delay(attempts: int) -> dt.timedelta:
@@ -91,7 +80,7 @@ def build_body(message_id: int, topic: str, payload: str, console_base_url: Opti
     data: Dict[str, Any] = json.loads(payload)
     path = str(data.get("console_path") or "")
     link = f"{console_base_url.rstrip('/')}{path}" if console_base_url and path else path
-    if topic == "callback.created":
+    if topic == TOPIC_CALLBACK_CREATED:
         urgent = " URGENT" if data.get("urgent") else ""
         text = f"New{urgent} callback request {data.get('ref')}. Open the staff console: {link}"
     else:
@@ -102,91 +91,13 @@ def build_body(message_id: int, topic: str, payload: str, console_base_url: Opti
     return json.dumps(body, sort_keys=True).encode("utf-8")
 
 
-# --- database steps (synchronous; run in a thread) -------------------------------------------
-
-
-def _lease_due(db_url: Optional[str], now: dt.datetime, limit: int) -> List[_Due]:
-    """Pick due rows and push their next attempt past the lease, so nobody else sends them."""
-    leased: List[_Due] = []
-    with session_scope(db_url) as session:
-        rows = session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).scalars().all()
-        for row in rows:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.next_attempt_at == row.next_attempt_at)
-                .values(next_attempt_at=now + LEASE)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
-                leased.append(_Due(row.id, row.topic, row.payload, row.attempts, row.created_at))
-    return leased
-
-
-def _mark_delivered(db_url: Optional[str], message_id: int, now: dt.datetime) -> None:
-    with session_scope(db_url) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(delivered_at=now, next_attempt_at=None, attempts=OutboxMessage.attempts + 1, last_error=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _mark_failed(db_url: Optional[str], due: _Due, error: str, now: dt.datetime) -> dt.datetime:
-    attempts = due.attempts + 1
-    retry_at = now + backoff_delay(attempts)
-    with session_scope(db_url) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == due.id)
-            .values(attempts=attempts, next_attempt_at=retry_at, last_error=error[:500])
-            .execution_options(synchronize_session=False)
-        )
-    return retry_at
-
-
-def _release(db_url: Optional[str], ids: List[int], retry_at: dt.datetime) -> None:
-    """Rows we leased but did not try (the receiver is down): retry them with the failed one."""
-    if not ids:
-        return
-    with session_scope(db_url) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None))
-            .values(next_attempt_at=retry_at)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _give_up(db_url: Optional[str], message_id: int, reason: str) -> None:
-    with session_scope(db_url) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(next_attempt_at=None, last_error=reason)
-            .execution_options(synchronize_session=False)
-        )
-
-
-async def _db(func: Any, *args: Any) -> Any:
-    try:
-        return await asyncio.to_thread(func, *args)
-    except (sa_exc.DBAPIError, sa_exc.TimeoutError) as exc:
-        raise StorageUnavailable(f"database unavailable ({type(exc).__name__})") from exc
-
-
 # --- delivery ----------------------------------------------------------------------------------
 
 
 async def _post(
     http: aiohttp.ClientSession,
     url: str,
-    due: _Due,
+    due: DueMessage,
     secret: Optional[str],
     console_base_url: Optional[str],
     timeout: float,
@@ -219,8 +130,8 @@ async def _post(
 
 
 async def deliver_pending(
+    outbox: Outbox,
     url: Optional[str],
-    session_url: Optional[str] = None,
     now: Optional[dt.datetime] = None,
     *,
     secret: Optional[str] = None,
@@ -229,18 +140,18 @@ async def deliver_pending(
     limit: int = BATCH_SIZE,
     console_base_url: Optional[str] = None,
 ) -> int:
-    """Send due outbox rows to the webhook `url`; returns how many were delivered.
+    """Send due rows of `outbox` to the webhook `url`; returns how many were delivered.
 
-    `session_url` is the database URL (default: the configured one). `secret` and
-    `console_base_url` default to STAFF_WEBHOOK_SECRET and STAFF_CONSOLE_BASE_URL. Stops at the
-    first failure: the receiver is probably down, and the rest wait for the next attempt.
+    `secret` and `console_base_url` default to STAFF_WEBHOOK_SECRET and STAFF_CONSOLE_BASE_URL.
+    Stops at the first failure: the receiver is probably down, and the rest wait for the next
+    attempt. Database steps run in a thread; their failures surface as StorageUnavailable.
     """
     if not url:
         return 0
     now = now or utcnow()
     secret = secret if secret is not None else env("STAFF_WEBHOOK_SECRET")
     console_base_url = console_base_url if console_base_url is not None else env("STAFF_CONSOLE_BASE_URL")
-    due = await _db(_lease_due, session_url, now, limit)
+    due = await asyncio.to_thread(outbox.claim_due, now, limit, LEASE)
     if not due:
         return 0
     own = http is None
@@ -249,20 +160,21 @@ async def deliver_pending(
     try:
         for index, row in enumerate(due):
             if now - row.created_at > MAX_AGE:
-                await _db(_give_up, session_url, row.id, "expired before delivery")
+                await asyncio.to_thread(outbox.give_up, row.id, "expired before delivery")
                 log.warning("outbox message %s expired undelivered", row.id)
                 continue
             error = await _post(client, url, row, secret, console_base_url, timeout)
             if error is None:
-                await _db(_mark_delivered, session_url, row.id, now)
+                await asyncio.to_thread(outbox.mark_delivered, row.id, now)
                 delivered += 1
                 continue
-            retry_at = await _db(_mark_failed, session_url, row, error, now)
+            retry_at = now + backoff_delay(row.attempts + 1)
+            await asyncio.to_thread(outbox.mark_failed, row, error, retry_at)
             log.warning(
                 "staff webhook failed (%s) for outbox message %s, attempt %s; retrying at %s",
                 error, row.id, row.attempts + 1, retry_at.isoformat(timespec="seconds"),
             )
-            await _db(_release, session_url, [r.id for r in due[index + 1:]], retry_at)
+            await asyncio.to_thread(outbox.release, [r.id for r in due[index + 1:]], retry_at)
             break
     finally:
         if own:
@@ -273,14 +185,14 @@ async def deliver_pending(
 
 
 async def run_outbox_worker(
+    outbox: Outbox,
     stop_event: asyncio.Event,
     interval: float = 5.0,
     *,
     webhook_url: Optional[str] = None,
-    db_url: Optional[str] = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
-    """Deliver the outbox every `interval` seconds until `stop_event` is set.
+    """Deliver `outbox` every `interval` seconds until `stop_event` is set.
 
     Does nothing when no webhook is configured (STAFF_WEBHOOK_URL). Survives database and
     network failures: they are logged and retried on the next round.
@@ -294,7 +206,7 @@ async def run_outbox_worker(
         while not stop_event.is_set():
             delivered = 0
             try:
-                delivered = await deliver_pending(webhook_url, db_url, http=http, timeout=timeout)
+                delivered = await deliver_pending(outbox, webhook_url, http=http, timeout=timeout)
             except StorageUnavailable:
                 log.warning("staff notifications paused: database unavailable")
             except Exception:

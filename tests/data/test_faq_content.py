@@ -13,7 +13,7 @@ from typing import Dict
 import pytest
 import yaml
 
-from bot.content import FAQ_DIR, faq_responses, load_topics, render
+from bot.texts import FAQ_DIR, faq_responses, load_topics, render
 from bot.settings import program
 from tests.support.faq_topics import FAQ_TOPICS
 from tests.support.seeds import FINGERPRINTS, OVERLAP_LIMIT, Fingerprints, build, seeds_dir, words

@@ -7,14 +7,14 @@ from typing import List
 import pytest
 
 from bot.tools.evaluate import CRISIS_SET, NEAR_MISS_SET, load_texts
-from bot.replies import crisis_text
+from bot.texts import catalogue
 from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
 
 CRISIS = [item["text"] for item in load_texts(CRISIS_SET)]
 NEAR = [item["text"] for item in load_texts(NEAR_MISS_SET)]
-CRISIS_REPLIES = {crisis_text(kind) for kind in ("suicide", "medical", "violence", None)}
+CRISIS_REPLIES = {catalogue().crisis(kind) for kind in ("suicide", "medical", "violence", None)}
 
 
 def has_emergency_numbers(text: str) -> bool:

@@ -5,7 +5,7 @@ from typing import Dict, List
 
 import pytest
 
-from bot.store.storage import list_requests
+from bot.store import Store
 from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
@@ -110,7 +110,8 @@ def test_callback_request_creates_exactly_one_row(live_stack) -> None:
     ref = chat.text.split("reference ")[1].split(".")[0]
     # asking again in the same conversation does not create a second request
     chat.say("/request_callback")
-    rows = [r for r in list_requests(None, url=live_stack.env["DATABASE_URL"]) if r.conversation_id == chat.sender]
+    with Store(live_stack.env["DATABASE_URL"]) as store:
+        rows = [r for r in store.callbacks.list() if r.conversation_id == chat.sender]
     assert len(rows) == 1
     row = rows[0]
     assert row.ref == ref and row.phone_e164 == "+14105550177" and row.first_name == "Robin"
@@ -126,7 +127,8 @@ def test_crisis_then_urgent_callback_is_flagged(live_stack) -> None:
     for text in ["Alex", "410-555-0188", "Any time", "No", "No", "Myself"]:
         chat.say(text)
     assert "reference" in chat.text.lower()
-    rows = [r for r in list_requests(None, url=live_stack.env["DATABASE_URL"]) if r.conversation_id == chat.sender]
+    with Store(live_stack.env["DATABASE_URL"]) as store:
+        rows = [r for r in store.callbacks.list() if r.conversation_id == chat.sender]
     assert len(rows) == 1 and rows[0].urgent
 
 

@@ -16,7 +16,8 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from bot.store.storage import CallbackRecord, list_requests
+from bot.store import Store
+from bot.store.callbacks import CallbackRecord
 from tests.support.console import STAFF_PASSWORD, STAFF_USER
 from tests.support.chat import Chat
 
@@ -121,9 +122,8 @@ def run(live_stack) -> Run:
     through is checked by its own test.
     """
     callback, ref = request_callback(Chat(live_stack.rasa_url))
-    stored = [
-        r for r in list_requests(None, url=live_stack.env["DATABASE_URL"]) if r.conversation_id == callback.chat.sender
-    ]
+    with Store(live_stack.env["DATABASE_URL"]) as store:
+        stored = [r for r in store.callbacks.list() if r.conversation_id == callback.chat.sender]
     free = Chat(live_stack.rasa_url)
     assert free.say(FREE_TEXT), "no reply to the free message"
     assert free.say(MORE_FORMS), "no reply to the second message"

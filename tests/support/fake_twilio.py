@@ -2,8 +2,8 @@
 
 It runs a real HTTP server on 127.0.0.1 in a background thread with its own event loop, so the
 code under test talks HTTP exactly as it would to Twilio, and its event loop is never shared.
-It checks basic auth, requires To/From/Body, and can be told to fail (HTTP 500) or to refuse a
-number as unsubscribed (Twilio error 21610).
+It checks basic auth, requires To/From/Body, and can be told to fail (HTTP 500), to answer late,
+or to refuse a number as unsubscribed (Twilio error 21610).
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class FakeTwilio:
         self.messages: List[Dict[str, str]] = []
         self.attempts = 0
         self._fail = 0
+        self._slow = 0
+        self._slow_seconds = 0.0
         self._unsubscribed: Set[str] = set()
         self._lock = threading.Lock()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -87,6 +89,11 @@ class FakeTwilio:
         with self._lock:
             self._fail = n
 
+    def slow_next(self, n: int, seconds: float) -> None:
+        """Answer the next `n` send attempts only after `seconds` (to test the client's timeout)."""
+        with self._lock:
+            self._slow, self._slow_seconds = n, seconds
+
     def unsubscribe(self, number: str) -> None:
         """Refuse messages to `number` as Twilio does after a carrier-level STOP (error 21610)."""
         with self._lock:
@@ -104,6 +111,11 @@ class FakeTwilio:
             failing = self._fail > 0
             if failing:
                 self._fail -= 1
+            delay = self._slow_seconds if self._slow > 0 else 0.0
+            if delay:
+                self._slow -= 1
+        if delay:
+            await asyncio.sleep(delay)
         if request.match_info["sid"] != self.account_sid or not self._authorized(request):
             return web.json_response(
                 {"code": 20003, "message": "Authenticate", "status": 401}, status=401

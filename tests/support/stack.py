@@ -12,7 +12,7 @@ from typing import Dict, List
 
 import pytest
 
-from bot.tools.run import DEFAULT_MODEL, free_port
+from bot.tools.run import DEFAULT_MODEL, free_port, tf_threads_env
 from tests.support.console import STAFF_PASSWORD, STAFF_USER
 
 TWILIO_SID = "AC" + "0" * 32
@@ -82,8 +82,7 @@ def stack_env(var_dir: Path, db_url: str, tracker_url: str, rasa_port: int, twil
         "TWILIO_FROM_NUMBER": TWILIO_FROM,
         "TWILIO_API_BASE": twilio_url or "http://127.0.0.1:9",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{rasa_port}",
-        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-        "TF_INTER_OP_PARALLELISM_THREADS": "1",
+        **tf_threads_env(1, 1),
     }
 
 

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
-from bot.website.widget import setup_widget
+from bot.texts import Catalogue
+from bot.website.widget import TEXTS_MARKER, setup_widget
 
 from bot.settings import PROJECT_ROOT
 CHROMIUM = os.environ.get("IOP_CHROMIUM", "/usr/bin/chromium")
@@ -33,6 +35,15 @@ CRISIS_SENTENCE = "If you are in danger, call or text 988 or call 911."
 
 XSS_TEXT = "<img src=x onerror=window.__xss=1>"
 XSS_BUTTON = "<b>bold</b><img src=x onerror=window.__xss=2>"
+
+_TEXTS_LINE = re.compile(rb"^(  var TEXTS = )(.*)(;)$", re.M)
+
+
+def split_script(body: bytes) -> Tuple[bytes, Dict[str, str]]:
+    """A served widget.js as (the file it was rendered from, the texts written into it)."""
+    [match] = list(_TEXTS_LINE.finditer(body))
+    source = body[: match.start(2)] + TEXTS_MARKER.encode() + body[match.end(2) :]
+    return source, json.loads(match.group(2))
 
 
 # ---------------------------------------------------------------- servers
@@ -162,10 +173,17 @@ class FakeRasa:
         return [item.get("message") for item in self.received]
 
 
-def demo_app_factory(rasa_url: str):
+def demo_app_factory(rasa_url: str, texts: Optional[Catalogue] = None, pages: Optional[Dict[str, str]] = None):
+    """The demo app (widget texts from `texts`, else the deployed content), plus host `pages` by path."""
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=(pages or {})[request.path], content_type="text/html")
+
     def factory() -> web.Application:
         app = web.Application()
-        setup_widget(app, rasa_url=rasa_url)
+        setup_widget(app, rasa_url=rasa_url, texts=texts)
+        for path in pages or {}:
+            app.router.add_get(path, page)
         return app
 
     return factory

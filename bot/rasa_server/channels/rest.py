@@ -14,7 +14,6 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-import unicodedata
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -23,20 +22,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.replies import failure_reply, fallback_text
+from bot.rasa_server.channels.common import clean_text, failure_reply
 from bot.rasa_server.tracker_store import conversation_store_available
+from bot.texts import UTTER_EMPTY_MESSAGE, catalogue
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters (NUL breaks PostgreSQL), normalise, and cap the length."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return text.strip()[:MAX_MESSAGE_CHARS]
 
 
 def parse_request(body: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
@@ -51,11 +44,15 @@ def parse_request(body: Any) -> tuple[Optional[str], Optional[str], Optional[str
         text = ""
     if not isinstance(text, str):
         return None, None, "'message' must be a string."
-    return sender, clean_text(text), None
+    return sender, clean_text(text, MAX_MESSAGE_CHARS), None
 
 
 class SafeRestInput(InputChannel):
     """Drop-in replacement for Rasa's RestInput that always answers."""
+
+    def __init__(self) -> None:
+        # Built (and checked) now, so broken content stops the server at start, not in a reply.
+        catalogue()
 
     @classmethod
     def name(cls) -> Text:
@@ -80,7 +77,7 @@ class SafeRestInput(InputChannel):
                 return response.json({"error": error}, status=400)
             if not text:
                 return response.json(
-                    [{"recipient_id": sender, "text": fallback_text("utter_empty_message")}]
+                    [{"recipient_id": sender, "text": catalogue().text(UTTER_EMPTY_MESSAGE)}]
                 )
             if not await conversation_store_available(request.app):
                 # Rasa would silently start a blank conversation in memory: say so instead.

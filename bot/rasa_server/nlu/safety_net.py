@@ -18,13 +18,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety import crisis_words_explained_away, detect_crisis, is_medical_advice_request
+from bot.safety import crisis_words_explained_away, detect_crisis, is_medical_advice_request, load_safety_data
+from bot.safety.names import CRISIS_ENTITY, CRISIS_INTENT, MEDICAL_ADVICE_INTENT
 
 logger = logging.getLogger(__name__)
 
-CRISIS_INTENT = "crisis"
-MEDICAL_ADVICE_INTENT = "medical_advice"
-CRISIS_ENTITY = "crisis_type"
 # Below this (calibrated) probability a crisis guess by the classifier alone is not trusted: the rules found
 # nothing, and the classifier over-reacts to single words ("dead", "pills"). Above it, the
 # classifier is kept as the second, independent detector for phrasings the rules do not know.
@@ -66,7 +64,7 @@ def apply_safety_net(message: Message) -> Optional[str]:
         current = (message.get(INTENT) or {}).get("name")
     if current != CRISIS_INTENT and is_medical_advice_request(text):
         _set_intent(message, MEDICAL_ADVICE_INTENT)
-        return "medical_advice"
+        return MEDICAL_ADVICE_INTENT
     return None
 
 
@@ -101,6 +99,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyNet":
+        load_safety_data()  # a mistake in content/safety/ stops the server here, not at a crisis
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -23,9 +23,8 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-CRISIS_INTENT = "crisis"
-UTTER_CRISIS = "utter_crisis"
-UTTER_NEXT = "utter_crisis_next"
+from bot.safety.names import CRISIS_INTENT, UTTER_CRISIS, UTTER_CRISIS_NEXT
+
 DEACTIVATE = "action_deactivate_loop"
 
 
@@ -39,8 +38,8 @@ def next_crisis_action(
         return UTTER_CRISIS
     if active_loop:
         return DEACTIVATE
-    if UTTER_NEXT not in actions_since_user:
-        return UTTER_NEXT
+    if UTTER_CRISIS_NEXT not in actions_since_user:
+        return UTTER_CRISIS_NEXT
     return ACTION_LISTEN_NAME
 
 

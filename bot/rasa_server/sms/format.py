@@ -1,20 +1,15 @@
-"""Text-message formatting and keyword rules, as pure functions.
+"""Text-message formatting, as pure functions.
 
 SMS is plain text: no buttons, no emoji budget, and every character outside the GSM-7 alphabet
 switches the whole message to UCS-2, which cuts a segment from 160 to 70 characters and triples
-the cost. Carrier rules also reserve a few whole-message keywords (STOP, START, HELP). The channel
-in bot/rasa_server/channels/twilio_sms.py applies these functions; keeping them pure keeps them testable.
+the cost. Buttons become one numbered line, and a "2" sent back maps to that button's payload.
+The channel in bot/rasa_server/channels/twilio_sms.py applies these functions.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
-from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence
-
-from bot.settings import Program
-
-Keyword = Literal["stop", "start", "help"]
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 # The GSM 03.38 basic character set (one septet each) and its extension table (escape + septet).
 GSM7_BASIC = frozenset(
@@ -35,15 +30,8 @@ _REPLACEMENTS: Dict[str, str] = {
 _DROPPED = "\x00"  # marks a removed character while cleaning up the spaces around it
 _REPLACE = re.compile("|".join(re.escape(k) for k in sorted(_REPLACEMENTS, key=len, reverse=True)))
 
-# Whole-message keywords. CANCEL opts out even inside a form where it might mean "stop this form":
-# carriers (and Twilio) treat it as an opt-out, so we must too.
-STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
-START_WORDS = frozenset({"START", "UNSTOP"})
-HELP_WORDS = frozenset({"HELP"})
-
 MAX_INBOUND_CHARS = 1600
 SMS_PART_LIMIT = 320
-NEW_CONVERSATION_GAP = dt.timedelta(hours=6)
 
 _NUMERIC_REPLY = re.compile(
     r"^\s*(?:#\s*|no\.?\s*|num(?:ber)?\.?\s*|option\s*|opt\.?\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE
@@ -164,102 +152,6 @@ def map_numeric_reply(text: str, buttons: Optional[Sequence[Mapping[str, Any]]])
         payload = buttons[index - 1].get("payload")
         return str(payload) if payload else None
     return None
-
-
-def classify_keyword(text: str) -> Optional[Keyword]:
-    """Carrier keyword when it is the whole message (case, spaces and a trailing '.'/'!' ignored).
-
-    "Cancel" opts the number out even in the middle of a form: carrier rules win over the
-    conversation, so the SMS texts must not suggest typing stop/cancel/quit/end to leave a form.
-    """
-    word = re.sub(r"\s+", "", (text or "")).rstrip(".!").upper()
-    if word in STOP_WORDS:
-        return "stop"
-    if word in START_WORDS:
-        return "start"
-    if word in HELP_WORDS:
-        return "help"
-    return None
-
-
-def stop_confirmation(prog: Program) -> str:
-    """The one message sent after an opt-out; it carries the crisis numbers because it is the last."""
-    return (
-        f"You're unsubscribed from {prog.short_name} messages. No more texts will be sent. "
-        f"Reply START to resubscribe. If you're in crisis, call or text {prog.crisis_line}, "
-        f"or call {prog.emergency}."
-    )
-
-
-def start_confirmation(prog: Program) -> str:
-    """Reply to START/UNSTOP."""
-    return (
-        f"You're resubscribed to {prog.short_name} messages. Ask me a question about our program, "
-        f"or reply HELP for help and STOP to opt out. Msg & data rates may apply."
-    )
-
-
-def help_text(prog: Program) -> str:
-    """Reply to HELP: who we are, how to reach a person, how to opt out, crisis numbers."""
-    return (
-        f"{prog.name} assistant. To talk to our team call {prog.phone} ({prog.describe_hours()}). "
-        f"Reply STOP to opt out. Msg & data rates may apply. In crisis, call or text "
-        f"{prog.crisis_line}, or call {prog.emergency}."
-    )
-
-
-def media_only_text(prog: Program) -> str:
-    """Reply to a picture or other attachment without text: we can't read it, say so kindly."""
-    return (
-        f"I can only read text messages. Please type your question, or call {prog.phone}. "
-        f"If you're in danger, call or text {prog.crisis_line}, or call {prog.emergency}."
-    )
-
-
-def empty_message_text(prog: Program) -> str:
-    """Reply to an empty text."""
-    return (
-        f"I didn't get any text there. Type a question, for example \"what is IOP?\". "
-        f"If you're in danger, call or text {prog.crisis_line}, or call {prog.emergency}."
-    )
-
-
-def _fmt_clock(t: dt.datetime) -> str:
-    hour = t.hour % 12 or 12
-    suffix = "am" if t.hour < 12 else "pm"
-    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
-
-
-def describe_opening(when: dt.datetime, now: dt.datetime, prog: Program) -> str:
-    """When the office opens, in the program's time zone: '8am today', '8am tomorrow', '9am Saturday'."""
-    local_when = when.astimezone(prog.tz)
-    local_now = now.astimezone(prog.tz)
-    days = (local_when.date() - local_now.date()).days
-    clock = _fmt_clock(local_when)
-    if days <= 0:
-        return f"{clock} today"
-    if days == 1:
-        return f"{clock} tomorrow"
-    if days < 7:
-        return f"{clock} {local_when.strftime('%A')}"
-    return f"{clock} {local_when.strftime('%A, %b')} {local_when.day}"
-
-
-def after_hours_prefix(when: dt.datetime, now: dt.datetime, prog: Program) -> str:
-    """The note put before the first reply of a conversation that starts while the office is closed."""
-    return (
-        f"Our team is away until {describe_opening(when, now, prog)}. I can still answer questions "
-        f"and set up a callback for when we open."
-    )
-
-
-def starts_conversation(
-    last_user_message_at: Optional[dt.datetime], now: dt.datetime, gap: dt.timedelta = NEW_CONVERSATION_GAP
-) -> bool:
-    """A message starts a conversation if it is the first ever or follows >= `gap` of silence."""
-    if last_user_message_at is None:
-        return True
-    return now - last_user_message_at >= gap
 
 
 def compose_sms(messages: Iterable[Mapping[str, Any]], prefix: str = "", limit: int = SMS_PART_LIMIT) -> List[str]:

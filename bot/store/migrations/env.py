@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.store.db import VERSION_TABLE, get_engine
+from bot.store.db import VERSION_TABLE, new_engine
 from bot.store.models import Base
 
 
@@ -29,9 +29,17 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = context.config.get_main_option("sqlalchemy.url") or None
-    with get_engine(url).begin() as own:
-        _run(own)
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        from bot.settings import database_url
+
+        url = database_url()
+    engine = new_engine(url)
+    try:
+        with engine.begin() as own:
+            _run(own)
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -14,7 +14,7 @@ import hmac
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable, Optional
+from typing import Awaitable, Callable, Optional
 from urllib.parse import quote
 
 from aiohttp import web
@@ -22,19 +22,9 @@ from aiohttp import web
 from bot.website.console import pages
 from bot.website.console.passwords import DEFAULT_N, hash_password, parse_hash, verify_password
 from bot.website.console.security import SESSION_TTL_SECONDS, LoginLimiter, SessionStore, StaffSession, new_token
-from bot.store.models import utcnow
-from bot.website.notify import run_outbox_worker
 from bot.settings import SettingsError, env, program
-from bot.store.storage import (
-    InvalidTransition,
-    RequestNotFound,
-    StorageUnavailable,
-    claim,
-    complete,
-    export_csv,
-    get_request,
-    list_requests,
-)
+from bot.store import InvalidTransition, RequestNotFound, StorageUnavailable, Store
+from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +41,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class ConsoleState:
     """Configuration and in-memory state of one mounted console."""
 
-    db_url: Optional[str]
+    store: Store
     username: str
     password_hash: Optional[str]
     cookie_secure: bool
     tz: dt.tzinfo
     sessions: SessionStore = field(default_factory=SessionStore)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
-    webhook_url: Optional[str] = None
     _dummy_hash: Optional[str] = None
 
     @property
@@ -253,7 +242,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
     current = request.query.get("status", "open")
     if current not in STATUS_FILTERS:
         current = "open"
-    records = await asyncio.to_thread(list_requests, current, state.db_url)
+    records = await asyncio.to_thread(state.store.callbacks.list, current)
     page = pages.queue_page(
         records, current=current, tz=state.tz, now=utcnow(), username=session.username, csrf_token=session.csrf_token
     )
@@ -262,7 +251,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
 
 async def _detail(request: web.Request, *, status: int = 200, error: Optional[str] = None) -> web.Response:
     state, session = _state(request), _staff(request)
-    record = await asyncio.to_thread(get_request, request.match_info["ref"], state.db_url)
+    record = await asyncio.to_thread(state.store.callbacks.get, request.match_info["ref"])
     if record is None:
         page = pages.error_page(
             "Not found", "There is no callback request with that reference.",
@@ -298,14 +287,14 @@ async def _transition(request: web.Request, step: Callable[[], object], done_mes
 async def claim_post(request: web.Request) -> web.StreamResponse:
     state, session = _state(request), _staff(request)
     ref = request.match_info["ref"]
-    return await _transition(request, lambda: claim(ref, session.username, url=state.db_url), "claimed")
+    return await _transition(request, lambda: state.store.callbacks.claim(ref, session.username), "claimed")
 
 
 async def done_post(request: web.Request) -> web.StreamResponse:
     state, session = _state(request), _staff(request)
     ref = request.match_info["ref"]
     note = str((await request.post()).get("note", ""))
-    return await _transition(request, lambda: complete(ref, session.username, note, url=state.db_url), "done")
+    return await _transition(request, lambda: state.store.callbacks.complete(ref, session.username, note), "done")
 
 
 async def export(request: web.Request) -> web.StreamResponse:
@@ -313,7 +302,8 @@ async def export(request: web.Request) -> web.StreamResponse:
     current = request.query.get("status", "all")
     if current not in STATUS_FILTERS:
         current = "all"
-    text = await asyncio.to_thread(export_csv, None if current == "all" else current, state.db_url, state.tz)
+    status = None if current == "all" else current
+    text = await asyncio.to_thread(lambda: state.store.callbacks.export_csv(status, tz=state.tz))
     stamp = dt.datetime.now(state.tz).strftime("%Y%m%d-%H%M")
     return web.Response(
         # A byte order mark lets spreadsheet programs read the UTF-8 names correctly.
@@ -336,23 +326,6 @@ async def not_found(request: web.Request) -> web.StreamResponse:
     return _html(page, status=404)
 
 
-# --- background delivery -----------------------------------------------------------------------
-
-
-def _outbox_context(state: ConsoleState) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_outbox_worker(stop, webhook_url=state.webhook_url, db_url=state.db_url))
-        yield
-        stop.set()
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        except asyncio.TimeoutError:
-            task.cancel()
-
-    return context
-
-
 # --- mounting ----------------------------------------------------------------------------------
 
 
@@ -364,8 +337,8 @@ def _program_tz() -> dt.tzinfo:
         return dt.timezone.utc
 
 
-def build_state(db_url: Optional[str] = None) -> ConsoleState:
-    """Read the console's settings from the environment."""
+def build_state(store: Store) -> ConsoleState:
+    """Read the console's settings from the environment; requests are read from `store`."""
     password_hash = env("STAFF_PASSWORD_HASH")
     if password_hash is None:
         log.warning("STAFF_PASSWORD_HASH is not set: staff console sign-in is disabled")
@@ -373,18 +346,17 @@ def build_state(db_url: Optional[str] = None) -> ConsoleState:
         log.warning("STAFF_PASSWORD_HASH is not a valid scrypt hash: staff console sign-in is disabled")
         password_hash = None
     return ConsoleState(
-        db_url=db_url,
+        store=store,
         username=(env("STAFF_USERNAME") or DEFAULT_USERNAME).strip(),
         password_hash=password_hash,
         cookie_secure=os.environ.get("COOKIE_SECURE", "").strip().lower() in ("1", "true", "yes"),
         tz=_program_tz(),
-        webhook_url=env("STAFF_WEBHOOK_URL"),
     )
 
 
-def setup_console(app: web.Application, *, db_url: Optional[str] = None) -> None:
-    """Mount the staff console under /staff on `app` (and the outbox worker if a webhook is set)."""
-    state = build_state(db_url)
+def setup_console(app: web.Application, *, store: Store) -> None:
+    """Mount the staff console under /staff on `app`; the caller owns `store` and its lifetime."""
+    state = build_state(store)
     app[CONSOLE] = state
     app.on_response_prepare.append(_security_headers)
     ref = r"{ref:[A-Za-z0-9-]{1,24}}"
@@ -400,5 +372,3 @@ def setup_console(app: web.Application, *, db_url: Optional[str] = None) -> None
     router.add_post(f"{BASE}/r/{ref}/done", protected(done_post))
     # Anything else under /staff/ also needs a session before it may even say "not found".
     router.add_route("*", BASE + "/{tail:.*}", protected(not_found))
-    if state.webhook_url:
-        app.cleanup_ctx.append(_outbox_context(state))

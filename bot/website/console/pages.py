@@ -13,7 +13,9 @@ from functools import lru_cache
 from typing import Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
-from bot.store.storage import CallbackRecord, format_phone
+from bot import clock
+from bot.phones import format_phone
+from bot.store.callbacks import CallbackRecord
 
 BASE = "/staff"
 
@@ -62,8 +64,6 @@ FILTERS: Tuple[Tuple[str, str], ...] = (
     ("all", "All"),
 )
 FOR_WHOM_LABELS = {"self": "Themself", "loved_one": "A loved one"}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 
@@ -99,14 +99,7 @@ def local_time(value: Optional[dt.datetime], tz: dt.tzinfo) -> str:
     """'Wed Nov 25, 3:04pm EST' in the program's time zone."""
     if value is None:
         return ""
-    local = value.astimezone(tz)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    zone = local.tzname() or ""
-    return (
-        f"{WEEKDAYS[local.weekday()]} {MONTHS[local.month - 1]} {local.day}, "
-        f"{hour}:{local.minute:02d}{suffix} {zone}"
-    ).strip()
+    return clock.timestamp(value, tz)
 
 
 def age(value: dt.datetime, now: dt.datetime) -> str:

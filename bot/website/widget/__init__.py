@@ -4,18 +4,21 @@
 
 - GET /                   a demo provider page for the program (from program settings), with the widget
                           embedded and the embed snippet a provider copies into their own site,
-- GET /widget/widget.js   the widget (vanilla JS, no dependencies; it talks to Rasa's REST channel),
+- GET /widget/widget.js   the widget (vanilla JS, no dependencies; it talks to Rasa's REST channel), with
+                          its texts from content/widget.yml written in once, when the app is built,
 - GET /widget/widget.css  its stylesheet (the script loads it from next to its own URL).
 
 Every response carries security headers: a Content-Security-Policy that allows only this origin plus
 `connect-src` to the Rasa server, `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
-The page is rendered with plain string substitution; every substituted value is HTML-escaped.
+The page's text is content/demo_page.html, rendered by the same rules as every other text
+(bot.texts): {placeholders} from the program settings and the values below, each HTML-escaped.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import html
+import json
 import re
 from pathlib import Path
 from typing import Dict, Mapping, Optional
@@ -23,23 +26,27 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.settings import Program, program
+from bot import clock
+from bot.settings import CONTENT_DIR, Program, program
+from bot.texts import PLACEHOLDER, Catalogue, ContentError, catalogue, render_html
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
-TEMPLATE_FILE = WEB_DIR / "templates" / "demo.html"
+TEMPLATE_FILE = CONTENT_DIR / "demo_page.html"
 
 WIDGET_PATH = "/widget/widget.js"
 WIDGET_CSS_PATH = "/widget/widget.css"
-DEFAULT_TITLE = "Questions about our program?"
+# widget.js holds this once; the website serves the script with the texts in its place.
+TEXTS_MARKER = "/*@texts*/{}/*@end*/"
 
 # Widget files may change with a deployment; browsers re-check them after five minutes.
 STATIC_CACHE_CONTROL = "public, max-age=300"
 PAGE_CACHE_CONTROL = "no-cache"
 
-_PLACEHOLDER = re.compile(r"{{\s*([a-z_]+)\s*}}")
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 _HOST = re.compile(r"^[a-z0-9.\-]+$|^[0-9a-f:.]+$")
+# Characters that could end a <script> element or a JS string if the script were ever inlined.
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 _STATIC_TYPES = {
     WIDGET_PATH: ("widget.js", "text/javascript"),
@@ -109,7 +116,7 @@ def tel_href(phone: str) -> str:
     return f"tel:+{digits}" if len(digits) > 3 else f"tel:{digits}"
 
 
-def embed_snippet(widget_url: str, rasa_url: str, title: str = DEFAULT_TITLE, phone: str = "") -> str:
+def embed_snippet(widget_url: str, rasa_url: str, title: str, phone: str = "") -> str:
     """The <script> tag a provider pastes into their site (attribute values escaped)."""
     attrs = [
         f'src="{html.escape(widget_url)}"',
@@ -121,62 +128,49 @@ def embed_snippet(widget_url: str, rasa_url: str, title: str = DEFAULT_TITLE, ph
     return "<script " + "\n        ".join(attrs) + "\n        defer></script>"
 
 
-def render(template: str, values: Mapping[str, str]) -> str:
-    """Replace {{name}} with the HTML-escaped value; an unknown name is an error, not a blank."""
-
-    def substitute(match: "re.Match[str]") -> str:
-        name = match.group(1)
-        if name not in values:
-            raise KeyError(f"demo page template uses unknown placeholder {{{{{name}}}}}")
-        return html.escape(str(values[name]), quote=True)
-
-    return _PLACEHOLDER.sub(substitute, template)
-
-
 def style_hashes(template: str) -> tuple:
     """CSP hashes of the template's inline <style> blocks (which must not contain placeholders)."""
     hashes = []
     for block in _STYLE_BLOCK.findall(template):
-        if _PLACEHOLDER.search(block):
-            raise ValueError("demo page: placeholders are not allowed inside <style>")
+        if PLACEHOLDER.search(block):
+            raise ContentError(f"{TEMPLATE_FILE.name}: placeholders are not allowed inside <style>")
         digest = hashlib.sha256(block.encode("utf-8")).digest()
         hashes.append(base64.b64encode(digest).decode("ascii"))
     return tuple(hashes)
 
 
-def demo_values(prog: Program, *, rasa_url: str, public_origin: str) -> Dict[str, str]:
-    """Everything the demo page template substitutes (raw values; `render` escapes them)."""
+def script_texts(texts: Mapping[str, str]) -> str:
+    """The widget's texts as a JS object literal: JSON, with the characters that are unsafe in a script
+    escaped, so no text can break out of the script whatever a writer puts in it."""
+    literal = json.dumps(dict(texts), ensure_ascii=False, sort_keys=True)
+    return re.sub(r"[<>&\u2028\u2029]", lambda m: _SCRIPT_UNSAFE[m.group(0)], literal)
+
+
+def render_script(source: str, texts: Mapping[str, str]) -> str:
+    """widget.js with its texts written in; without exactly one marker the website must not start,
+    or the widget would be served without anything to say."""
+    found = source.count(TEXTS_MARKER)
+    if found != 1:
+        raise ValueError(f"widget.js must contain {TEXTS_MARKER} exactly once, found {found}")
+    return source.replace(TEXTS_MARKER, script_texts(texts))
+
+
+def demo_values(prog: Program, *, rasa_url: str, public_origin: str, title: str) -> Dict[str, str]:
+    """Everything the demo page substitutes: the program settings every text may use, plus links and
+    the widget's own values (raw values; rendering escapes them)."""
     return {
-        "program_name": prog.name,
-        "program_short_name": prog.short_name,
-        "program_phone": prog.phone,
+        **prog.placeholders(),
         "program_phone_tel": tel_href(prog.phone),
-        "program_address": prog.address,
-        "opening_hours": prog.describe_hours(),
-        "callback_hours": _describe_minutes(prog.callback_within_minutes),
-        "crisis_line": prog.crisis_line,
+        "callback_hours": clock.duration(prog.callback_within_minutes),
         "crisis_line_tel": tel_href(prog.crisis_line),
-        "crisis_chat": prog.crisis_chat,
-        "emergency": prog.emergency,
         "emergency_tel": tel_href(prog.emergency),
-        "samhsa_helpline": prog.samhsa_helpline,
         "samhsa_helpline_tel": tel_href(prog.samhsa_helpline),
         "rasa_url": rasa_url,
         "rasa_origin": origin_of(rasa_url),
         "widget_src": WIDGET_PATH,
-        "widget_title": DEFAULT_TITLE,
-        "embed_snippet": embed_snippet(public_origin + WIDGET_PATH, rasa_url, DEFAULT_TITLE, prog.phone),
+        "widget_title": title,
+        "embed_snippet": embed_snippet(public_origin + WIDGET_PATH, rasa_url, title, prog.phone),
     }
-
-
-def _describe_minutes(minutes: int) -> str:
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return f"{days} day" + ("s" if days != 1 else "")
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minutes"
 
 
 def _public_origin(request: web.Request) -> str:
@@ -189,20 +183,31 @@ def _public_origin(request: web.Request) -> str:
     return f"{scheme}://{host}"
 
 
-def setup_widget(app: web.Application, *, rasa_url: str) -> None:
-    """Serve the demo page at / and the widget at /widget/, talking to the Rasa server at rasa_url."""
+def setup_widget(app: web.Application, *, rasa_url: str, texts: Optional[Catalogue] = None) -> None:
+    """Serve the demo page at / and the widget at /widget/, talking to the Rasa server at rasa_url.
+
+    `texts` is the catalogue to take the widget's texts from (the deployed program's by default).
+    """
     rasa_url = normalise_rasa_url(rasa_url)
+    widget_texts = (texts or catalogue(program())).widget
+    title = widget_texts["title"]
     template = TEMPLATE_FILE.read_text(encoding="utf-8")
+    # Checked now, so a placeholder without a value stops the website at start, not on a visit.
+    start_values = demo_values(program(), rasa_url=rasa_url, public_origin="", title=title)
+    render_html(template, start_values, TEMPLATE_FILE.name)
     page_csp = content_security_policy(rasa_url, style_hashes(template))
     static_csp = content_security_policy(rasa_url)
     files: Dict[str, bytes] = {
         path: (STATIC_DIR / name).read_bytes() for path, (name, _) in _STATIC_TYPES.items()
     }
+    # Written in once, here: every visitor gets the same bytes, so the ETag below stays valid.
+    files[WIDGET_PATH] = render_script(files[WIDGET_PATH].decode("utf-8"), widget_texts).encode("utf-8")
     etags = {path: '"' + hashlib.sha256(body).hexdigest()[:32] + '"' for path, body in files.items()}
 
     async def demo_page(request: web.Request) -> web.Response:
-        values = demo_values(program(), rasa_url=rasa_url, public_origin=_public_origin(request))
-        response = web.Response(text=render(template, values), content_type="text/html", charset="utf-8")
+        values = demo_values(program(), rasa_url=rasa_url, public_origin=_public_origin(request), title=title)
+        page = render_html(template, values, TEMPLATE_FILE.name)
+        response = web.Response(text=page, content_type="text/html", charset="utf-8")
         response.headers.update(security_headers(page_csp))
         response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
         return response

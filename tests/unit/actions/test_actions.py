@@ -167,13 +167,14 @@ def database(tmp_path, monkeypatch) -> str:
 
 
 async def test_submit_stores_one_request_even_when_submitted_twice(database: str) -> None:
-    from bot.store.storage import list_requests
+    from bot.store import Store
 
     t = tracker({**FILLED, "urgent": True, "screening_outcome": "iop_fit"}, sender="conv-dup")
     d1, d2 = CollectingDispatcher(), CollectingDispatcher()
     e1 = await ActionSubmitCallback().run(d1, t, DOMAIN)
     e2 = await ActionSubmitCallback().run(d2, t, DOMAIN)
-    rows = list_requests(None, url=database)
+    with Store(database) as store:
+        rows = store.callbacks.list()
     assert len(rows) == 1
     assert rows[0].urgent and rows[0].screening_outcome == "iop_fit" and rows[0].phone_e164 == "+14105550143"
     assert responses(d1) == ["utter_callback_confirmed"] and d1.messages[0]["ref"] == rows[0].ref
@@ -181,12 +182,32 @@ async def test_submit_stores_one_request_even_when_submitted_twice(database: str
     assert e1 == e2
 
 
+async def test_submitted_request_carries_program_initials_and_console_link(database: str) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from bot.settings import program
+    from bot.store import Store
+    from bot.store.callbacks import ref_prefix
+    from bot.store.models import OutboxMessage
+
+    d = CollectingDispatcher()
+    await ActionSubmitCallback().run(d, tracker(FILLED, sender="conv-link"), DOMAIN)
+    ref = d.messages[0]["ref"]
+    assert ref.startswith(ref_prefix(program().short_name) + "-")
+    with Store(database) as store, store.session(write=False) as session:
+        payloads = [json.loads(row.payload) for row in session.execute(select(OutboxMessage)).scalars()]
+    assert [p["console_path"] for p in payloads] == [f"/staff/r/{ref}"]
+
+
 async def test_declined_consent_stores_nothing(database: str) -> None:
-    from bot.store.storage import list_requests
+    from bot.store import Store
 
     d = CollectingDispatcher()
     await ActionSubmitCallback().run(d, tracker({"callback_consent": "no"}), DOMAIN)
-    assert responses(d) == ["utter_callback_declined"] and list_requests(None, url=database) == []
+    with Store(database) as store:
+        assert responses(d) == ["utter_callback_declined"] and store.callbacks.list() == []
 
 
 async def test_dead_database_gives_a_clear_answer(tmp_path, monkeypatch) -> None:

@@ -1,4 +1,5 @@
-"""Staff webhook delivery from the outbox, against a real local HTTP server that fails and recovers."""
+"""Staff webhook delivery from the outbox, against a real local HTTP server that fails and recovers,
+and the website's app factory running the delivery worker."""
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +7,7 @@ import datetime as dt
 import json
 import socket
 from dataclasses import replace
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 import pytest_asyncio
@@ -14,11 +15,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.website import notify
-from bot.store.db import dispose_engine, session_scope
+from bot.store import Store
+from bot.store.callbacks import CallbackData
 from bot.store.models import OutboxMessage
+from bot.website import notify
+from bot.website.console.pages import request_path
 from bot.website.notify import backoff_delay, build_body, deliver_pending, run_outbox_worker, sign, verify_signature
-from bot.store.storage import CallbackData, create_callback_request
 
 pytestmark = pytest.mark.asyncio
 
@@ -78,13 +80,13 @@ async def receiver() -> Any:
     await rec.stop()
 
 
-def outbox(url: str) -> List[OutboxMessage]:
-    with session_scope(url, write=False) as session:
+def outbox(store: Store) -> List[OutboxMessage]:
+    with store.session(write=False) as session:
         return list(session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
 
 
-def make_request(url: str, data: CallbackData, conversation: str, urgent: bool = False) -> str:
-    return create_callback_request(conversation, replace(data, urgent=urgent), "soon", url=url).ref
+def make_request(store: Store, data: CallbackData, conversation: str, urgent: bool = False) -> str:
+    return store.callbacks.create(conversation, replace(data, urgent=urgent), "soon", console_path=request_path).ref
 
 
 # attempts so far, expected wait in seconds
@@ -100,58 +102,60 @@ async def test_outage_then_recovery_delivers_each_request_once(
     any_db_url: str, sample_data: CallbackData, receiver: Receiver
 ) -> None:
     # Outage 1: nothing listens (connection refused).
-    refs = [make_request(any_db_url, sample_data, "c1"), make_request(any_db_url, sample_data, "c2", urgent=True)]
+    store = Store(any_db_url)
+    refs = [make_request(store, sample_data, "c1"), make_request(store, sample_data, "c2", urgent=True)]
     t0 = soon()
-    assert await deliver_pending(receiver.url, any_db_url, now=t0, timeout=1) == 0
-    rows = outbox(any_db_url)
+    assert await deliver_pending(store.outbox, receiver.url, now=t0, timeout=1) == 0
+    rows = outbox(store)
     assert rows[0].attempts == 1 and rows[0].last_error and rows[0].delivered_at is None
     assert rows[0].next_attempt_at == t0 + dt.timedelta(seconds=10)
     assert rows[1].attempts == 0 and rows[1].next_attempt_at == rows[0].next_attempt_at  # not tried
 
     # Before the backoff runs out nothing is tried.
-    assert await deliver_pending(receiver.url, any_db_url, now=t0 + dt.timedelta(seconds=5), timeout=1) == 0
-    assert outbox(any_db_url)[0].attempts == 1
+    assert await deliver_pending(store.outbox, receiver.url, now=t0 + dt.timedelta(seconds=5), timeout=1) == 0
+    assert outbox(store)[0].attempts == 1
 
     # Outage 2: the receiver answers 500. A process restart in between loses nothing.
-    dispose_engine(any_db_url)
-    receiver.mode = "error"
-    await receiver.start()
-    refs.append(make_request(any_db_url, sample_data, "c3"))
-    t1 = t0 + dt.timedelta(seconds=11)
-    assert await deliver_pending(receiver.url, any_db_url, now=t1, timeout=1) == 0
-    assert receiver.hits == 1
-    rows = outbox(any_db_url)
-    assert rows[0].attempts == 2 and rows[0].last_error == "HTTP 500"
-    assert rows[0].next_attempt_at == t1 + dt.timedelta(seconds=20)
+    store.dispose()
+    with Store(any_db_url) as store:
+        receiver.mode = "error"
+        await receiver.start()
+        refs.append(make_request(store, sample_data, "c3"))
+        t1 = t0 + dt.timedelta(seconds=11)
+        assert await deliver_pending(store.outbox, receiver.url, now=t1, timeout=1) == 0
+        assert receiver.hits == 1
+        rows = outbox(store)
+        assert rows[0].attempts == 2 and rows[0].last_error == "HTTP 500"
+        assert rows[0].next_attempt_at == t1 + dt.timedelta(seconds=20)
 
-    # Recovery: everything goes, exactly once.
-    receiver.mode = "ok"
-    t2 = t1 + dt.timedelta(seconds=21)
-    assert await deliver_pending(receiver.url, any_db_url, now=t2, timeout=1) == 3
-    assert await deliver_pending(receiver.url, any_db_url, now=t2 + dt.timedelta(hours=2), timeout=1) == 0
-    assert sorted(r["body"]["ref"] for r in receiver.received) == sorted(refs)
-    assert all(row.delivered_at == t2 and row.next_attempt_at is None for row in outbox(any_db_url))
+        # Recovery: everything goes, exactly once.
+        receiver.mode = "ok"
+        t2 = t1 + dt.timedelta(seconds=21)
+        assert await deliver_pending(store.outbox, receiver.url, now=t2, timeout=1) == 3
+        assert await deliver_pending(store.outbox, receiver.url, now=t2 + dt.timedelta(hours=2), timeout=1) == 0
+        assert sorted(r["body"]["ref"] for r in receiver.received) == sorted(refs)
+        assert all(row.delivered_at == t2 and row.next_attempt_at is None for row in outbox(store))
 
-    # New requests after recovery go straight through.
-    late = make_request(any_db_url, sample_data, "c4")
-    assert await deliver_pending(receiver.url, any_db_url, now=t2 + dt.timedelta(hours=3), timeout=1) == 1
-    assert [r["body"]["ref"] for r in receiver.received].count(late) == 1
-    assert len(receiver.received) == 4
+        # New requests after recovery go straight through.
+        late = make_request(store, sample_data, "c4")
+        assert await deliver_pending(store.outbox, receiver.url, now=t2 + dt.timedelta(hours=3), timeout=1) == 1
+        assert [r["body"]["ref"] for r in receiver.received].count(late) == 1
+        assert len(receiver.received) == 4
 
 
-async def test_slow_receiver_times_out(db_url: str, sample_data: CallbackData, receiver: Receiver) -> None:
+async def test_slow_receiver_times_out(store: Store, sample_data: CallbackData, receiver: Receiver) -> None:
     receiver.mode = "slow"
     await receiver.start()
-    make_request(db_url, sample_data, "c1")
-    assert await deliver_pending(receiver.url, db_url, now=soon(), timeout=0.3) == 0
-    assert outbox(db_url)[0].last_error == "timeout"
+    make_request(store, sample_data, "c1")
+    assert await deliver_pending(store.outbox, receiver.url, now=soon(), timeout=0.3) == 0
+    assert outbox(store)[0].last_error == "timeout"
 
 
-async def test_body_and_signature(db_url: str, sample_data: CallbackData, receiver: Receiver) -> None:
+async def test_body_and_signature(store: Store, sample_data: CallbackData, receiver: Receiver) -> None:
     await receiver.start()
-    ref = make_request(db_url, sample_data, "c1", urgent=True)
+    ref = make_request(store, sample_data, "c1", urgent=True)
     delivered = await deliver_pending(
-        receiver.url, db_url, secret="s3cret", console_base_url="https://admissions.example.org/"
+        store.outbox, receiver.url, secret="s3cret", console_base_url="https://admissions.example.org/"
     )
     assert delivered == 1
     got = receiver.received[0]
@@ -161,19 +165,19 @@ async def test_body_and_signature(db_url: str, sample_data: CallbackData, receiv
     assert "URGENT" in body["text"] and ref in body["text"]
     raw = got["raw"].decode()
     assert "Ann" not in raw and "4105550142" not in raw and "evenings" not in raw
-    assert got["headers"]["X-IOP-Delivery"] == str(outbox(db_url)[0].id)
+    assert got["headers"]["X-IOP-Delivery"] == str(outbox(store)[0].id)
     assert verify_signature("s3cret", got["headers"]["X-IOP-Signature"], got["raw"])
     assert not verify_signature("other", got["headers"]["X-IOP-Signature"], got["raw"])
     assert not verify_signature("s3cret", got["headers"]["X-IOP-Signature"], got["raw"] + b" ")
 
 
 async def test_no_signature_without_secret(
-    db_url: str, sample_data: CallbackData, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    store: Store, sample_data: CallbackData, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("STAFF_WEBHOOK_SECRET", raising=False)
     await receiver.start()
-    make_request(db_url, sample_data, "c1")
-    assert await deliver_pending(receiver.url, db_url) == 1
+    make_request(store, sample_data, "c1")
+    assert await deliver_pending(store.outbox, receiver.url) == 1
     assert "X-IOP-Signature" not in receiver.received[0]["headers"]
 
 
@@ -192,38 +196,38 @@ async def test_verify_signature(header: str, body: bytes, now: float, valid: boo
     assert verify_signature("k", header, body, now=now) is valid
 
 
-async def test_without_webhook_rows_stay_pending(db_url: str, sample_data: CallbackData) -> None:
-    make_request(db_url, sample_data, "c1")
-    assert await deliver_pending(None, db_url) == 0
-    assert await deliver_pending("", db_url) == 0
-    row = outbox(db_url)[0]
+async def test_without_webhook_rows_stay_pending(store: Store, sample_data: CallbackData) -> None:
+    make_request(store, sample_data, "c1")
+    assert await deliver_pending(store.outbox, None) == 0
+    assert await deliver_pending(store.outbox, "") == 0
+    row = outbox(store)[0]
     assert row.attempts == 0 and row.delivered_at is None and row.next_attempt_at is not None
 
 
-async def test_old_rows_are_given_up_not_sent(db_url: str, sample_data: CallbackData, receiver: Receiver) -> None:
+async def test_old_rows_are_given_up_not_sent(store: Store, sample_data: CallbackData, receiver: Receiver) -> None:
     await receiver.start()
-    make_request(db_url, sample_data, "c1")
+    make_request(store, sample_data, "c1")
     later = dt.datetime.now(dt.timezone.utc) + notify.MAX_AGE + dt.timedelta(hours=1)
-    assert await deliver_pending(receiver.url, db_url, now=later) == 0
-    row = outbox(db_url)[0]
+    assert await deliver_pending(store.outbox, receiver.url, now=later) == 0
+    row = outbox(store)[0]
     assert receiver.hits == 0 and row.next_attempt_at is None and row.last_error == "expired before delivery"
 
 
 async def test_concurrent_workers_send_each_row_once(
-    any_db_url: str, sample_data: CallbackData, receiver: Receiver
+    any_store: Store, sample_data: CallbackData, receiver: Receiver
 ) -> None:
     await receiver.start()
-    refs = [make_request(any_db_url, sample_data, f"c{i}") for i in range(6)]
-    counts = await asyncio.gather(*(deliver_pending(receiver.url, any_db_url) for _ in range(3)))
+    refs = [make_request(any_store, sample_data, f"c{i}") for i in range(6)]
+    counts = await asyncio.gather(*(deliver_pending(any_store.outbox, receiver.url) for _ in range(3)))
     assert sum(counts) == 6
     assert sorted(r["body"]["ref"] for r in receiver.received) == sorted(refs)
 
 
-async def test_worker_delivers_and_stops(db_url: str, sample_data: CallbackData, receiver: Receiver) -> None:
+async def test_worker_delivers_and_stops(store: Store, sample_data: CallbackData, receiver: Receiver) -> None:
     await receiver.start()
     stop = asyncio.Event()
-    task = asyncio.create_task(run_outbox_worker(stop, interval=0.05, webhook_url=receiver.url, db_url=db_url))
-    ref = make_request(db_url, sample_data, "c1")
+    task = asyncio.create_task(run_outbox_worker(store.outbox, stop, interval=0.05, webhook_url=receiver.url))
+    ref = make_request(store, sample_data, "c1")
     for _ in range(100):
         if receiver.received:
             break
@@ -234,19 +238,18 @@ async def test_worker_delivers_and_stops(db_url: str, sample_data: CallbackData,
 
 
 async def test_worker_survives_a_dead_database(receiver: Receiver) -> None:
-    url = "sqlite:////nonexistent-dir/never/db.sqlite"
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_outbox_worker(stop, interval=0.05, webhook_url=receiver.url, db_url=url))
-    await asyncio.sleep(0.2)
-    assert not task.done()
-    stop.set()
-    await asyncio.wait_for(task, timeout=5)
-    dispose_engine(url)
+    with Store("sqlite:////nonexistent-dir/never/db.sqlite") as dead:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_outbox_worker(dead.outbox, stop, interval=0.05, webhook_url=receiver.url))
+        await asyncio.sleep(0.2)
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
 
 
-async def test_worker_without_webhook_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_worker_without_webhook_returns(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STAFF_WEBHOOK_URL", raising=False)
-    await asyncio.wait_for(run_outbox_worker(asyncio.Event()), timeout=1)
+    await asyncio.wait_for(run_outbox_worker(store.outbox, asyncio.Event()), timeout=1)
 
 
 async def test_build_body_without_base_url() -> None:
@@ -254,3 +257,45 @@ async def test_build_body_without_base_url() -> None:
     body = json.loads(build_body(7, "callback.created", payload))
     assert body["id"] == 7 and "console_url" not in body
     assert body["text"] == "New callback request HL-7K3Q. Open the staff console: /staff/r/HL-7K3Q"
+
+
+# --- the website's app factory runs the worker ----------------------------------------------------
+
+
+async def test_outbox_worker_runs_with_the_app_when_a_webhook_is_set(
+    aiohttp_client: Any, db_url: str, staff_env: None, add_request: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.website.app import create_app
+
+    received: List[dict] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.json_response({"ok": True})
+
+    receiver_app = web.Application()
+    receiver_app.router.add_post("/hook", hook)
+    receiver = TestServer(receiver_app, host="127.0.0.1")
+    await receiver.start_server()
+    try:
+        monkeypatch.setenv("STAFF_WEBHOOK_URL", str(receiver.make_url("/hook")))
+        app = create_app("http://127.0.0.1:9", db_url=db_url)
+        ref = add_request(urgent=True)
+        client = await aiohttp_client(app)
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.05)
+        assert [r["ref"] for r in received] == [ref]
+        assert received[0]["urgent"] is True and "Ann" not in str(received[0])
+        await client.close()  # runs the cleanup: the worker stops
+    finally:
+        await receiver.close()
+
+
+async def test_no_worker_without_webhook(aiohttp_client: Any, db_url: str, staff_env: None) -> None:
+    from bot.website.app import STORE, create_app
+
+    client = await aiohttp_client(create_app("http://127.0.0.1:9", db_url=db_url))
+    assert len(client.app.cleanup_ctx) == 0
+    assert client.app[STORE].url == db_url

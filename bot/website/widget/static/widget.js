@@ -1,5 +1,6 @@
 /*!
  * IOP assistant chat widget. Self-contained: no dependencies, no build step, no third-party requests.
+ * One file of about 800 lines on purpose: a provider's page includes a single script, with nothing to build.
  *
  * Add it to any page of your site by pasting this tag (before </body>, or in <head>: it is deferred):
  *
@@ -10,7 +11,8 @@
  *
  * Attributes:
  *   data-rasa-url  Base URL of the Rasa server (required). Messages go to {data-rasa-url}/webhooks/rest/webhook.
- *   data-title     Text of the chat button and title of the chat window (default "Questions about our program?").
+ *   data-title     Text of the chat button and title of the chat window (default: the title in content/widget.yml,
+ *                  "Questions about our program?").
  *   data-phone     Admissions phone number, shown when the assistant cannot be reached (optional).
  *
  * If your site sends a Content-Security-Policy header, allow https://BOT-HOST in script-src and style-src,
@@ -25,20 +27,22 @@
 (function () {
   "use strict";
 
+  // Every text a person reads or hears, from content/widget.yml: the website writes them in place of the
+  // marker when it serves this file. Without them there would be nothing to show, so the widget stays out.
+  var TEXTS = /*@texts*/{}/*@end*/;
+
   var script = document.currentScript;
-  if (!script || window.__iopChatWidgetLoaded) {
+  if (!script || window.__iopChatWidgetLoaded || typeof TEXTS.title !== "string") {
     return;
   }
   window.__iopChatWidgetLoaded = true;
 
-  var DEFAULT_TITLE = "Questions about our program?";
   var MAX_CHARS = 1000;
   var COUNTER_FROM = 850;
   var MAX_STORED_MESSAGES = 200;
   var MAX_BUTTONS = 12;
   var REQUEST_TIMEOUT_MS = 45000;
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var CRISIS = "If you are in danger, call or text 988 or call 911.";
 
   var scriptUrl = new URL(script.src, document.baseURI);
   var rasaUrl = readRasaUrl();
@@ -46,7 +50,7 @@
     return;
   }
   var endpoint = rasaUrl + "/webhooks/rest/webhook";
-  var title = (script.getAttribute("data-title") || "").trim() || DEFAULT_TITLE;
+  var title = (script.getAttribute("data-title") || "").trim() || TEXTS.title;
   var phone = (script.getAttribute("data-phone") || "").trim();
   var storageKey = "iop-chat:" + rasaUrl;
 
@@ -166,6 +170,13 @@
 
   /* ---------- DOM helpers (text only: no HTML is ever parsed from messages) ---------- */
 
+  // Fills the {placeholders} a text leaves for the browser, such as {phone} from data-phone.
+  function fill(text, values) {
+    return text.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -276,15 +287,15 @@
       [icon("chat"), icon("down"), el("span", { className: "iopw-launcher-label", text: title })]
     );
 
-    var restart = el("button", { type: "button", className: "iopw-restart", text: "Start over" });
-    var closeBtn = el("button", { type: "button", className: "iopw-close", "aria-label": "Close chat" }, [
+    var restart = el("button", { type: "button", className: "iopw-restart", text: TEXTS.start_over });
+    var closeBtn = el("button", { type: "button", className: "iopw-close", "aria-label": TEXTS.close_label }, [
       icon("close")
     ]);
     // Two rows in reading (and Tab) order: title and Close, then the subtitle and "Start over".
     var header = el("div", { className: "iopw-header" }, [
       el("div", { className: "iopw-header-row" }, [el("h2", { className: "iopw-title", text: title }), closeBtn]),
       el("div", { className: "iopw-header-row" }, [
-        el("p", { className: "iopw-subtitle", text: "Automated assistant \u00b7 not for emergencies" }),
+        el("p", { className: "iopw-subtitle", text: TEXTS.subtitle }),
         restart
       ])
     ]);
@@ -295,7 +306,7 @@
       role: "log",
       "aria-live": "polite",
       "aria-relevant": "additions",
-      "aria-label": "Conversation"
+      "aria-label": TEXTS.conversation_label
     });
     var typing = el("div", { className: "iopw-typing", role: "status", "aria-live": "polite" });
     var scroller = el("div", { className: "iopw-scroll" }, [notice, log, typing]);
@@ -305,12 +316,12 @@
       className: "iopw-input",
       rows: "1",
       maxlength: String(MAX_CHARS),
-      placeholder: "Type your question\u2026",
+      placeholder: TEXTS.input_placeholder,
       autocomplete: "off",
       "aria-describedby": "iopw-counter"
     });
-    var label = el("label", { for: "iopw-input", className: "iopw-sr-only", text: "Your message" });
-    var send = el("button", { type: "submit", className: "iopw-send", "aria-label": "Send message" }, [icon("send")]);
+    var label = el("label", { for: "iopw-input", className: "iopw-sr-only", text: TEXTS.input_label });
+    var send = el("button", { type: "submit", className: "iopw-send", "aria-label": TEXTS.send_label }, [icon("send")]);
     var counter = el("div", { id: "iopw-counter", className: "iopw-counter" });
     counter.hidden = true;
     var form = el("form", { className: "iopw-composer", novalidate: true }, [
@@ -408,34 +419,20 @@
     }
   }
 
+  // Who answers, that it is not for emergencies (the crisis numbers become call links), and privacy.
   function buildNotice() {
-    var crisis = el("p", { className: "iopw-notice-crisis" }, [
-      el("strong", { text: "This is not an emergency service." }),
-      " If you or someone else is in danger, call or text ",
-      el("a", { href: "tel:988", className: "iopw-link iopw-link--tel", text: "988" }),
-      " or call ",
-      el("a", { href: "tel:911", className: "iopw-link iopw-link--tel", text: "911" }),
-      "."
-    ]);
-    return el("div", { id: "iopw-notice", className: "iopw-notice" }, [
-      el("p", {
-        text:
-          "You are chatting with an automated assistant, not a person. It answers questions about our " +
-          "intensive outpatient program (IOP) and can arrange a call with our admissions team."
-      }),
-      crisis,
-      el("p", {
-        className: "iopw-notice-privacy",
-        text:
-          "What you type is stored to help answer your questions. It is seen by admissions staff only if " +
-          "you request a callback. This conversation is kept only in this browser tab and is forgotten when " +
-          "you close the tab, so it stays private on a shared family computer."
-      })
-    ]);
+    var intro = el("p");
+    appendText(intro, TEXTS.notice_intro);
+    var crisis = el("p", { className: "iopw-notice-crisis" }, [el("strong", { text: TEXTS.notice_not_emergency })]);
+    appendText(crisis, " " + TEXTS.notice_crisis);
+    var privacy = el("p", { className: "iopw-notice-privacy" });
+    appendText(privacy, TEXTS.notice_privacy);
+    return el("div", { id: "iopw-notice", className: "iopw-notice" }, [intro, crisis, privacy]);
   }
 
   function renderMessage(msg) {
-    var speaker = msg.from === "user" ? "You" : msg.from === "error" ? "Connection problem" : "Assistant";
+    var speaker =
+      msg.from === "user" ? TEXTS.speaker_user : msg.from === "error" ? TEXTS.speaker_error : TEXTS.speaker_assistant;
     var item = el("div", { className: "iopw-msg iopw-msg--" + msg.from });
     var bubble = el("div", { className: "iopw-bubble" }, [el("span", { className: "iopw-sr-only", text: speaker + ": " })]);
     if (msg.text) {
@@ -444,12 +441,12 @@
       bubble.appendChild(text);
     }
     if (msg.image) {
-      var imageLink = el("a", { className: "iopw-link", href: msg.image, target: "_blank", rel: "noopener noreferrer", text: "Open image" });
+      var imageLink = el("a", { className: "iopw-link", href: msg.image, target: "_blank", rel: "noopener noreferrer", text: TEXTS.open_image });
       bubble.appendChild(msg.text ? el("span", { className: "iopw-image" }, [imageLink]) : imageLink);
     }
     item.appendChild(bubble);
     if (msg.buttons && msg.buttons.length) {
-      var group = el("div", { className: "iopw-choices", role: "group", "aria-label": "Suggested replies" });
+      var group = el("div", { className: "iopw-choices", role: "group", "aria-label": TEXTS.suggested_replies_label });
       msg.buttons.forEach(function (button, index) {
         var choice = el("button", { type: "button", className: "iopw-choice", text: button.title });
         choice.addEventListener("click", function (event) {
@@ -460,7 +457,7 @@
       item.appendChild(group);
     }
     if (msg.retry) {
-      var retry = el("button", { type: "button", className: "iopw-choice iopw-retry", text: "Try again" });
+      var retry = el("button", { type: "button", className: "iopw-choice iopw-retry", text: TEXTS.try_again });
       retry.addEventListener("click", function (event) {
         if (busy) {
           return;
@@ -721,8 +718,8 @@
   }
 
   function showError(retry) {
-    var text =
-      "Sorry, I couldn't reach the assistant. Please try again" + (phone ? ", or call " + phone + ". " : ". ") + CRISIS;
+    var sorry = phone ? fill(TEXTS.connection_error_with_phone, { phone: phone }) : TEXTS.connection_error;
+    var text = sorry + " " + TEXTS.crisis;
     // Shown in the log but not stored: it says nothing about the conversation itself.
     var msg = { from: "error", text: text, buttons: [], image: "", used: false, chosen: -1, retry: retry };
     var item = renderMessage(msg);
@@ -738,7 +735,7 @@
       ui.typing.appendChild(
         el("span", { className: "iopw-dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")])
       );
-      ui.typing.appendChild(el("span", { className: "iopw-sr-only", text: "The assistant is typing\u2026" }));
+      ui.typing.appendChild(el("span", { className: "iopw-sr-only", text: TEXTS.typing }));
       scrollToEnd(null);
     } else {
       ui.send.removeAttribute("aria-disabled");
@@ -751,7 +748,7 @@
     var left = MAX_CHARS - ui.input.value.length;
     if (ui.input.value.length >= COUNTER_FROM) {
       ui.counter.hidden = false;
-      ui.counter.textContent = left === 1 ? "1 character left" : left + " characters left";
+      ui.counter.textContent = left === 1 ? TEXTS.characters_left_one : fill(TEXTS.characters_left, { count: left });
       ui.counter.classList.toggle("iopw-counter--full", left <= 0);
     } else {
       ui.counter.hidden = true;

@@ -1,215 +1,27 @@
-"""The Twilio SMS channel, in-process: a real Sanic server built like `rasa run` builds it, requests
-signed with Twilio's own RequestValidator, replies captured by a local fake of Twilio's REST API,
-opt-outs stored in a temp SQLite database and conversations in a SQL tracker store."""
+"""The Twilio SMS channel, in-process (tests/support/sms_channel.py): signature checks, media and long
+texts, numbered replies, the after-hours note and crisis replies, failures, privacy."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import re
-import socket
-import uuid
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple, Union
-from zoneinfo import ZoneInfo
+from typing import Any, Dict, Optional
 
 import aiohttp
 import pytest
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from twilio.request_validator import RequestValidator
 
+from bot.rasa_server.channels.twilio_sms import TwilioSmsInput, sender_id_for, signed_url
 from bot.rasa_server.sms import format as sms
-from bot.replies import technical_trouble_text
-from bot.rasa_server.channels.twilio_sms import (
-    TwilioSmsInput,
-    is_crisis_turn,
-    offered_buttons,
-    sender_id_for,
-    signed_url,
-)
-from bot.content import message_responses
 from bot.settings import program
-from bot.store.storage import is_sms_opted_out
+from bot.texts import catalogue
+from tests.support.sms_channel import (
+    AFTER_HOURS, FROM_NUMBER, ID_SECRET, NIGHT, PHONE, PHONE_DIGITS, PUBLIC_BASE_URL, WEBHOOK_PATH, Clock,
+    FakeAgent, Harness, form, make_channel, response_message, serve, sms_texts,
+)
 
 pytestmark = pytest.mark.usefixtures("sanic_test_mode")
-
-FROM_NUMBER = "+14105550100"
-PUBLIC_BASE_URL = "https://bot.example.org"
-ID_SECRET = "test-id-secret-not-for-production"
-WEBHOOK_PATH = "/webhooks/twilio_sms/webhook"
-
-PHONE = "+14155552671"
-PHONE_DIGITS = ("4155552671", "415-555-2671", "555-2671", "5552671")
-NY = ZoneInfo("America/New_York")
-DAY = dt.datetime(2026, 3, 3, 10, 0, tzinfo=NY)  # Tuesday, office open 8am-8pm
-NIGHT = dt.datetime(2026, 3, 3, 23, 30, tzinfo=NY)  # Tuesday night, opens 8am Wednesday
-AFTER_HOURS = "Our team is away until 8am tomorrow. I can still answer questions and set up a callback for when we open."
-_UNSET = object()
-
-Reply = Union[str, Dict[str, Any]]
-
-
-class Clock:
-    """An adjustable 'now' for the channel."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-    def advance(self, **kwargs: float) -> None:
-        self.current += dt.timedelta(**kwargs)
-
-
-def response_message(name: str, channel: str) -> Dict[str, Any]:
-    """A content response as Rasa renders it: the variation for this output channel if there is
-    one, else the first variation without a condition."""
-    variations = message_responses(program().placeholders())[name]
-    chosen = next((v for v in variations if v.get("channel") == channel), None)
-    if chosen is None:
-        chosen = next(v for v in variations if not v.get("condition") and not v.get("channel"))
-    return {"text": chosen["text"], "buttons": list(chosen.get("buttons") or []), "utter_action": name}
-
-
-class FakeAgent:
-    """Stands in for rasa.core.agent.Agent: logs the turn in a real (SQL) tracker store and sends
-    scripted responses through the output channel, as Rasa's processor does."""
-
-    def __init__(self, tracker_db: Path, clock: Optional[Callable[[], dt.datetime]] = None) -> None:
-        self.tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tracker_db))
-        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
-        self.received: List[UserMessage] = []
-        self.script: Dict[str, List[Reply]] = {}
-        self.default: List[Reply] = ["utter_greet"]
-        self.error: Optional[BaseException] = None
-        self.error_after_replies = False  # fail like a dead action server after the first responses
-
-    async def handle_message(self, message: UserMessage) -> None:
-        self.received.append(message)
-        if self.error is not None and not self.error_after_replies:
-            raise self.error
-        tracker = await self.tracker_store.retrieve(message.sender_id)
-        if tracker is None:
-            tracker = DialogueStateTracker(message.sender_id, slots=[])
-        stamp = self.clock().timestamp()
-        tracker.update(
-            UserUttered(message.text, input_channel=message.input_channel, metadata=message.metadata, timestamp=stamp)
-        )
-        channel = message.output_channel.name()
-        for reply in self.script.get(message.text or "", self.default):
-            msg = response_message(reply, channel) if isinstance(reply, str) else dict(reply)
-            event = BotUttered(
-                msg.get("text"),
-                data={"buttons": msg.get("buttons") or None},
-                metadata={"utter_action": msg.get("utter_action")},
-                timestamp=stamp,
-            )
-            tracker.update(event)
-            await message.output_channel.send_response(message.sender_id, event.message())
-        if self.error is not None:
-            raise self.error
-        await self.tracker_store.save(tracker)
-
-
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@asynccontextmanager
-async def serve(channel: InputChannel, agent: Any) -> AsyncIterator[str]:
-    """Run a real Sanic server with the channel registered as `rasa run` does; yields its base URL."""
-    from rasa.core.run import configure_app
-
-    app = configure_app(input_channels=[channel], enable_api=False, route="/webhooks/")
-    app.ctx.agent = agent
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        closing = server.close()
-        if closing is not None:
-            await closing
-        await server.after_stop()
-        sock.close()
-
-
-def sms_texts(*names: str) -> List[str]:
-    """What the channel should send for these responses (SMS variations, numbered, GSM-7, split)."""
-    return sms.compose_sms([response_message(name, "twilio_sms") for name in names])
-
-
-def form(body: str, phone: str = PHONE, **extra: str) -> Dict[str, str]:
-    data = {
-        "MessageSid": "SM" + uuid.uuid4().hex,
-        "AccountSid": "AC" + "0" * 32,
-        "From": phone,
-        "To": FROM_NUMBER,
-        "Body": body,
-        "NumMedia": "0",
-        "NumSegments": "1",
-        "SmsStatus": "received",
-        "ApiVersion": "2010-04-01",
-    }
-    data.update(extra)
-    return data
-
-
-class Harness:
-    """One running server: channel + fake agent + fake Twilio."""
-
-    def __init__(self, channel: TwilioSmsInput, agent: FakeAgent, fake: Any, base: str) -> None:
-        self.channel, self.agent, self.fake, self.base = channel, agent, fake, base
-
-    async def post(self, data: Dict[str, str], signature: Any = _UNSET, token: Optional[str] = None) -> Tuple[int, str, str]:
-        """POST a webhook as Twilio would (signed over the public URL) and wait for the turn to end."""
-        headers = {}
-        if signature is _UNSET:
-            signature = RequestValidator(token or self.fake.auth_token).compute_signature(PUBLIC_BASE_URL + WEBHOOK_PATH, data)
-        if signature is not None:
-            headers["X-Twilio-Signature"] = signature
-        async with aiohttp.ClientSession() as session:
-            async with session.post(self.base + WEBHOOK_PATH, data=data, headers=headers) as resp:
-                status, text, ctype = resp.status, await resp.text(), resp.headers.get("Content-Type", "")
-        await self.channel.wait_idle()
-        return status, text, ctype
-
-    async def text(self, body: str, **extra: str) -> List[str]:
-        """Send a text; return the SMS bodies sent in reply."""
-        before = len(self.fake.messages)
-        status, twiml, _ = await self.post(form(body, **extra))
-        assert status == 200 and "<Response/>" in twiml
-        return self.fake.bodies()[before:]
-
-
-def make_channel(fake: Any, clock: Optional[Clock] = None, **overrides: Any) -> TwilioSmsInput:
-    settings: Dict[str, Any] = dict(
-        account_sid=fake.account_sid,
-        auth_token=fake.auth_token,
-        from_number=FROM_NUMBER,
-        public_base_url=PUBLIC_BASE_URL,
-        api_base=fake.base_url,
-        id_secret=ID_SECRET,
-        now=clock or Clock(DAY),
-        retry_delay=0.01,
-    )
-    settings.update(overrides)
-    return TwilioSmsInput(**settings)
 
 
 # --- signature --------------------------------------------------------------------------------------
@@ -290,8 +102,9 @@ def test_from_credentials_reads_the_environment(monkeypatch: pytest.MonkeyPatch)
     }.items():
         monkeypatch.setenv(name, value)
     channel = TwilioSmsInput.from_credentials(None)
-    assert (channel.account_sid, channel.auth_token, channel.from_number) == (sid, token, FROM_NUMBER)
-    assert channel.public_base_url == PUBLIC_BASE_URL and channel.api_base == "https://api.twilio.com"
+    assert (channel.twilio.account_sid, channel.twilio.auth_token, channel.twilio.from_number) == (sid, token, FROM_NUMBER)
+    assert channel.auth_token == token
+    assert channel.public_base_url == PUBLIC_BASE_URL and channel.twilio.api_base == "https://api.twilio.com"
     assert TwilioSmsInput.name() == "twilio_sms" and channel.url_prefix() == "twilio_sms"
 
 
@@ -358,61 +171,6 @@ async def test_very_long_message_is_truncated_before_rasa(database: str, fake_tw
     assert replies == sms_texts("utter_greet")  # nothing said about the truncation
 
 
-# --- keywords ------------------------------------------------------------------------------------------
-@pytest.mark.asyncio
-async def test_stop_confirms_once_then_silence_even_after_restart_until_start(
-    database: str, fake_twilio: Any, tracker_db: Path
-) -> None:
-    prog = program()
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        assert await h.text("hi") == sms_texts("utter_greet")
-        assert await h.text("STOP") == [sms.stop_confirmation(prog)]
-        assert await h.text("hello?") == []
-        assert await h.text("I want to kill myself") == []  # by carrier rules we may not text them
-        assert await h.text("stop") == []  # no second confirmation
-        assert await h.text("HELP") == []
-        assert len(agent.received) == 1
-    assert is_sms_opted_out(PHONE, database) is True
-
-    # A restart: new channel, new server, same database.
-    channel2, agent2 = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel2, agent2) as base:
-        h = Harness(channel2, agent2, fake_twilio, base)
-        assert await h.text("are you there") == []
-        assert await h.text("Start") == [sms.start_confirmation(prog)]
-        assert await h.text("hi") == sms_texts("utter_greet")
-    assert is_sms_opted_out(PHONE, database) is False
-    assert [m.text for m in agent2.received] == ["hi"]
-    assert "You're unsubscribed from Harbor Light messages. No more texts will be sent. Reply START to resubscribe. If you're in crisis, call or text 988, or call 911." in fake_twilio.bodies()
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("word", ["cancel", " Unsubscribe ", "STOPALL", "end", "Quit", "revoke", "optout"])
-async def test_every_stop_word_opts_out_even_inside_a_form(
-    database: str, fake_twilio: Any, tracker_db: Path, word: str
-) -> None:
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    agent.script["/request_callback"] = ["utter_ask_callback_consent"]
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        await h.text("/request_callback")
-        assert await h.text(word) == [sms.stop_confirmation(program())]
-    assert [m.text for m in agent.received] == ["/request_callback"]
-    assert is_sms_opted_out(PHONE, database) is True
-
-
-@pytest.mark.asyncio
-async def test_unstop_resubscribes(database: str, fake_twilio: Any, tracker_db: Path) -> None:
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        await h.text("STOP")
-        assert await h.text("UNSTOP") == [sms.start_confirmation(program())]
-    assert is_sms_opted_out(PHONE, database) is False
-
-
 @pytest.mark.asyncio
 async def test_help_keyword(database: str, fake_twilio: Any, tracker_db: Path) -> None:
     prog = program()
@@ -422,90 +180,6 @@ async def test_help_keyword(database: str, fake_twilio: Any, tracker_db: Path) -
     for needle in (prog.name, prog.phone, "Reply STOP to opt out.", "Msg & data rates may apply.", prog.crisis_line, prog.emergency):
         assert needle in reply
     assert agent.received == []
-
-
-@pytest.mark.asyncio
-async def test_stop_is_honoured_while_the_database_is_down(
-    database: str, fake_twilio: Any, tracker_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.store import storage
-
-    def down(*args: Any, **kwargs: Any) -> Any:
-        raise storage.StorageUnavailable("database down")
-
-    monkeypatch.setattr(storage, "set_sms_opt_out", down)
-    monkeypatch.setattr(storage, "is_sms_opted_out", down)
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        assert await h.text("STOP") == [sms.stop_confirmation(program())]
-        assert await h.text("hi") == []  # remembered in memory
-    assert agent.received == []
-
-
-@pytest.mark.asyncio
-async def test_carrier_level_unsubscribe_is_recorded(database: str, fake_twilio: Any, tracker_db: Path) -> None:
-    fake_twilio.unsubscribe(PHONE)
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        assert await h.text("hi") == []
-        assert is_sms_opted_out(PHONE, database) is True
-        await h.text("hello")
-    assert len(agent.received) == 1
-
-
-# --- buttons -------------------------------------------------------------------------------------------
-@pytest.mark.asyncio
-async def test_numbered_reply_maps_to_the_button_payload_even_after_restart(
-    database: str, fake_twilio: Any, tracker_db: Path
-) -> None:
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    agent.script["/start_screening"] = ["utter_screening_intro", "utter_ask_screen_for"]
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        await h.text("hi")
-        assert await h.text("2") == sms_texts("utter_screening_intro", "utter_ask_screen_for")
-        assert fake_twilio.bodies()[-1].endswith("\n1) Myself 2) Someone I care about")
-    assert [m.text for m in agent.received] == ["hi", "/start_screening"]
-
-    # Restart: the offered buttons come from the tracker store, not from memory.
-    channel2, agent2 = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel2, agent2) as base:
-        h = Harness(channel2, agent2, fake_twilio, base)
-        await h.text("option 2")
-        await h.text("7")  # the last reply had no buttons ("Someone I care about" got the greeting)
-    assert [m.text for m in agent2.received] == ["Someone I care about", "7"]
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("reply, expected", [("1", "What is an intensive outpatient program?"), ("#3", "/request_callback"), ("4", "4"), ("0", "0"), ("1 or 2", "1 or 2")])
-async def test_numeric_reply_table(
-    database: str, fake_twilio: Any, tracker_db: Path, reply: str, expected: str
-) -> None:
-    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        await h.text("hi")
-        await h.text(reply)
-    assert agent.received[-1].text == expected
-
-
-def test_offered_buttons_come_from_the_last_bot_turn() -> None:
-    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-
-    a = [{"title": "A", "payload": "/a"}]
-    b = [{"title": "B", "payload": "/b"}]
-    table = [
-        ([], []),
-        ([UserUttered("hi"), BotUttered("x", {"buttons": a})], a),
-        ([BotUttered("x", {"buttons": a}), BotUttered("y", {"buttons": b}), ActionExecuted("action_listen")], b),
-        ([BotUttered("x", {"buttons": a}), BotUttered("y", {})], a),
-        ([BotUttered("x", {"buttons": a}), UserUttered("1"), BotUttered("y", {})], []),
-        ([BotUttered("x", {"quick_replies": b})], b),
-    ]
-    for events, expected in table:
-        assert offered_buttons(events) == expected
 
 
 # --- long answers, GSM-7 -------------------------------------------------------------------------------
@@ -539,33 +213,7 @@ async def test_emoji_and_smart_punctuation_are_removed(database: str, fake_twili
         assert await Harness(channel, agent, fake_twilio, base).text("hi") == ["We're here - text us anytime..."]
 
 
-# --- after hours, crisis -------------------------------------------------------------------------------
-@pytest.mark.asyncio
-async def test_after_hours_prefix_on_first_reply_of_a_conversation(
-    database: str, fake_twilio: Any, tracker_db: Path
-) -> None:
-    clock = Clock(NIGHT)
-    channel, agent = make_channel(fake_twilio, clock), FakeAgent(tracker_db, clock)
-    async with serve(channel, agent) as base:
-        h = Harness(channel, agent, fake_twilio, base)
-        first = await h.text("hi")
-        assert first == sms.compose_sms([response_message("utter_greet", "twilio_sms")], AFTER_HOURS)
-        assert first[0].startswith(AFTER_HOURS + "\n\nHi, this is the Harbor Light assistant.")
-        clock.advance(minutes=10)
-        assert await h.text("hello") == sms_texts("utter_greet")  # same conversation: no prefix
-        clock.advance(hours=6)  # 5:40am, still closed, after 6 hours of silence: a new conversation
-        [again] = (await h.text("hi"))[:1]
-        assert again.startswith("Our team is away until 8am today.")
-
-
-@pytest.mark.asyncio
-async def test_no_prefix_while_open(database: str, fake_twilio: Any, tracker_db: Path) -> None:
-    clock = Clock(DAY)
-    channel, agent = make_channel(fake_twilio, clock), FakeAgent(tracker_db, clock)
-    async with serve(channel, agent) as base:
-        assert await Harness(channel, agent, fake_twilio, base).text("hi") == sms_texts("utter_greet")
-
-
+# --- crisis: Rasa's verdict -------------------------------------------------------------------------------
 @pytest.mark.asyncio
 async def test_crisis_at_night_gets_the_crisis_reply_without_prefix(
     database: str, fake_twilio: Any, tracker_db: Path
@@ -582,35 +230,41 @@ async def test_crisis_at_night_gets_the_crisis_reply_without_prefix(
 
 
 @pytest.mark.asyncio
-async def test_crisis_detected_in_the_text_suppresses_the_prefix(
-    database: str, fake_twilio: Any, tracker_db: Path, monkeypatch: pytest.MonkeyPatch
+async def test_the_channel_reads_rasas_verdict_and_does_not_rerun_the_rules(
+    database: str, fake_twilio: Any, tracker_db: Path
 ) -> None:
-    """Even if Rasa answered with something else, the safety rules on the text decide."""
-    import sys
-    import types
+    """A text the safety rules would flag, answered by Rasa with something else: Rasa decided, so
+    the reply is a normal one, after-hours note included (the rules run in Rasa, not again here)."""
+    from bot.safety import detect_crisis
 
-    module = types.ModuleType("bot.safety")
-    module.detect_crisis = lambda text: object() if "overdose" in text else None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.safety", module)
+    text = "my son took an overdose"
+    assert detect_crisis(text) is not None
     clock = Clock(NIGHT)
     channel, agent = make_channel(fake_twilio, clock), FakeAgent(tracker_db, clock)
     async with serve(channel, agent) as base:
-        replies = await Harness(channel, agent, fake_twilio, base).text("my son took an overdose")
-    assert replies == sms_texts("utter_greet")
+        replies = await Harness(channel, agent, fake_twilio, base).text(text)
+    assert replies == sms.compose_sms([response_message("utter_greet", "twilio_sms")], AFTER_HOURS)
 
 
-def test_is_crisis_turn_without_safety_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "text, kind",
+    [("I want to kill myself", "suicide"), ("my son took an overdose", "medical"), ("how much does it cost", None)],
+)
+async def test_conversation_store_down_the_rules_choose_the_reply(
+    database: str, fake_twilio: Any, tracker_db: Path, text: str, kind: Optional[str]
+) -> None:
+    """Without its conversation database Rasa cannot answer; the channel runs the safety rules
+    itself: the crisis reply for a crisis, else the technical-trouble message."""
+    from sqlalchemy import create_engine
 
-    monkeypatch.setitem(sys.modules, "bot.safety", None)  # import fails
-    table = [
-        ("hello", [], False),
-        ("hello", [{"utter_action": "utter_crisis"}], True),
-        ("hello", [{"utter_action": "utter_crisis_next"}], True),
-        ("hello", [{"utter_action": "utter_greet"}, {"utter_action": None}], False),
-    ]
-    for text, messages, expected in table:
-        assert is_crisis_turn(text, messages) is expected
+    channel, agent = make_channel(fake_twilio, Clock(NIGHT)), FakeAgent(tracker_db)
+    agent.tracker_store.engine = create_engine(f"sqlite:///{tracker_db.parent / 'missing' / 'tracker.sqlite'}")
+    async with serve(channel, agent) as base:
+        replies = await Harness(channel, agent, fake_twilio, base).text(text)
+    expected = catalogue().crisis(kind) if kind else catalogue().technical_trouble()
+    assert replies == sms.compose_sms([{"text": expected}])
+    assert agent.received == [] and not any("away until" in r for r in replies)
 
 
 # --- failures ------------------------------------------------------------------------------------------
@@ -623,9 +277,9 @@ async def test_agent_failure_sends_technical_trouble(
     agent.error = error
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text("hi")
-    expected = message_responses(program().placeholders())["utter_technical_trouble"][0]["text"]
+    expected = catalogue().responses["utter_technical_trouble"][0]["text"]
     assert replies == sms.compose_sms([{"text": expected}])
-    assert expected == technical_trouble_text()
+    assert expected == catalogue().technical_trouble()
     assert "988" in " ".join(replies) and program().phone in " ".join(replies)
 
 
@@ -640,7 +294,7 @@ async def test_failure_after_a_crisis_reply_still_sends_the_crisis_reply(
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text("I took too many pills")
     crisis = response_message("utter_crisis", "twilio_sms")
-    assert replies == sms.compose_sms([crisis, {"text": technical_trouble_text()}])
+    assert replies == sms.compose_sms([crisis, {"text": catalogue().technical_trouble()}])
     assert not any("away until" in r for r in replies)
 
 
@@ -650,7 +304,7 @@ async def test_turn_without_bot_message_sends_technical_trouble(database: str, f
     agent.default = []
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text("hi")
-    assert replies == sms.compose_sms([{"text": technical_trouble_text()}])
+    assert replies == sms.compose_sms([{"text": catalogue().technical_trouble()}])
 
 
 @pytest.mark.asyncio
@@ -671,7 +325,7 @@ async def test_twilio_errors_are_retried(database: str, fake_twilio: Any, tracke
 @pytest.mark.asyncio
 async def test_wrong_twilio_credentials_are_not_retried(database: str, fake_twilio: Any, tracker_db: Path) -> None:
     channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
-    channel.account_sid = "AC" + "f" * 32
+    channel.twilio.account_sid = "AC" + "f" * 32
     async with serve(channel, agent) as base:
         assert await Harness(channel, agent, fake_twilio, base).text("hi") == []
     assert fake_twilio.attempts == 1

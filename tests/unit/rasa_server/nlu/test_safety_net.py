@@ -6,7 +6,9 @@ from typing import Optional
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_server.nlu.safety_net import CLASSIFIER_CRISIS_MIN, apply_safety_net
+from bot.rasa_server.nlu import safety_net
+from bot.rasa_server.nlu.safety_net import CLASSIFIER_CRISIS_MIN, SafetyNet, apply_safety_net
+from bot.safety import SafetyDataError
 
 
 def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq") -> Message:
@@ -53,3 +55,14 @@ def test_apply_safety_net(text: str, classifier: str, confidence: float, expecte
 def test_button_payloads_are_left_alone() -> None:
     msg = message("/start_screening", "start_screening", 1.0)
     assert apply_safety_net(msg) is None and msg.get("intent")["name"] == "start_screening"
+
+
+def test_the_component_checks_the_safety_data_when_created(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistake in content/safety/ stops the server when Rasa builds the component, not at a crisis."""
+
+    def broken() -> None:
+        raise SafetyDataError("crisis_rules.yml, rule suicide.kill_self, unless: unknown check 'negatd'")
+
+    monkeypatch.setattr(safety_net, "load_safety_data", broken)
+    with pytest.raises(SafetyDataError, match="negatd"):
+        SafetyNet.create({}, None, None, None)  # type: ignore[arg-type]

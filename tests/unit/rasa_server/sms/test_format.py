@@ -1,44 +1,17 @@
-"""Table-driven tests of the SMS text rules in bot/rasa_server/sms/format.py."""
+"""Table-driven tests of the SMS text formatting in bot/rasa_server/sms/format.py."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Dict, List, Optional
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.rasa_server.sms import format as sms
-from bot.settings import parse_program
 
 BUTTONS: List[Dict[str, str]] = [
     {"title": "What is IOP?", "payload": "What is an intensive outpatient program?"},
     {"title": "Check if IOP fits", "payload": "/start_screening"},
     {"title": "Request a callback", "payload": "/request_callback"},
 ]
-
-
-@pytest.fixture
-def prog() -> Any:
-    return parse_program(
-        {
-            "program": {
-                "name": "Harbor Light Recovery IOP",
-                "short_name": "Harbor Light",
-                "phone": "(410) 555-0142",
-                "address": "1 Main St",
-                "website": "https://example.org",
-            },
-            "timezone": "America/New_York",
-            "opening_hours": {d: ["08:00", "20:00"] for d in ("monday", "tuesday", "wednesday", "thursday")}
-            | {"friday": ["08:00", "18:00"], "saturday": ["09:00", "13:00"], "sunday": "closed"},
-            "crisis": {
-                "suicide_and_crisis_line": "988",
-                "suicide_and_crisis_chat": "988lifeline.org",
-                "emergency": "911",
-                "samhsa_helpline": "1-800-662-4357",
-            },
-        }
-    )
 
 
 def is_gsm7(text: str) -> bool:
@@ -188,102 +161,6 @@ def test_map_numeric_reply(text: str, expected: Optional[str]) -> None:
 @pytest.mark.parametrize("buttons", [None, []])
 def test_map_numeric_reply_without_buttons(buttons: Optional[List[Dict[str, str]]]) -> None:
     assert sms.map_numeric_reply("1", buttons) is None
-
-
-# --- classify_keyword -----------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("STOP", "stop"),
-        ("stop", "stop"),
-        ("  Stop  ", "stop"),
-        ("Stop.", "stop"),
-        ("STOPALL", "stop"),
-        ("stop all", "stop"),
-        ("unsubscribe", "stop"),
-        ("Cancel", "stop"),  # even inside a form: carrier rules win
-        ("END", "stop"),
-        ("quit", "stop"),
-        ("revoke", "stop"),
-        ("optout", "stop"),
-        ("opt out", "stop"),
-        ("START", "start"),
-        ("start", "start"),
-        ("Unstop", "start"),
-        ("HELP", "help"),
-        (" help! ", "help"),
-        ("please stop", None),
-        ("stop the check", None),
-        ("I need help", None),
-        ("help me", None),
-        ("started", None),
-        ("", None),
-        ("1", None),
-    ],
-)
-def test_classify_keyword(text: str, expected: Optional[str]) -> None:
-    assert sms.classify_keyword(text) == expected
-
-
-# --- keyword replies --------------------------------------------------------------------------------
-def test_keyword_replies_fit_one_sms_part_and_carry_crisis_numbers(prog: Any) -> None:
-    stop = sms.stop_confirmation(prog)
-    assert stop == (
-        "You're unsubscribed from Harbor Light messages. No more texts will be sent. Reply START to "
-        "resubscribe. If you're in crisis, call or text 988, or call 911."
-    )
-    help_ = sms.help_text(prog)
-    for needle in ("Harbor Light Recovery IOP", "(410) 555-0142", "Reply STOP to opt out.", "Msg & data rates may apply.", "988", "911"):
-        assert needle in help_
-    assert sms.media_only_text(prog).startswith("I can only read text messages. Please type your question")
-    for text in (stop, help_, sms.start_confirmation(prog), sms.media_only_text(prog), sms.empty_message_text(prog)):
-        assert is_gsm7(text) and sms.septets(text) <= sms.SMS_PART_LIMIT
-
-
-# --- after hours ------------------------------------------------------------------------------------
-NY = ZoneInfo("America/New_York")
-
-
-@pytest.mark.parametrize(
-    "now, when, expected",
-    [
-        (dt.datetime(2026, 3, 3, 23, 30, tzinfo=NY), dt.datetime(2026, 3, 4, 8, 0, tzinfo=NY), "8am tomorrow"),
-        (dt.datetime(2026, 3, 4, 2, 0, tzinfo=NY), dt.datetime(2026, 3, 4, 8, 0, tzinfo=NY), "8am today"),
-        (dt.datetime(2026, 3, 6, 19, 0, tzinfo=NY), dt.datetime(2026, 3, 7, 9, 0, tzinfo=NY), "9am tomorrow"),
-        (dt.datetime(2026, 3, 7, 14, 0, tzinfo=NY), dt.datetime(2026, 3, 9, 8, 0, tzinfo=NY), "8am Monday"),
-        (dt.datetime(2026, 12, 24, 21, 0, tzinfo=NY), dt.datetime(2027, 1, 4, 8, 30, tzinfo=NY), "8:30am Monday, Jan 4"),
-        # instants given in UTC are shown in the program's time zone
-        (dt.datetime(2026, 3, 4, 4, 30, tzinfo=dt.timezone.utc), dt.datetime(2026, 3, 4, 13, 0, tzinfo=dt.timezone.utc), "8am tomorrow"),
-    ],
-)
-def test_describe_opening(prog: Any, now: dt.datetime, when: dt.datetime, expected: str) -> None:
-    assert sms.describe_opening(when, now, prog) == expected
-
-
-def test_after_hours_prefix(prog: Any) -> None:
-    now = dt.datetime(2026, 3, 3, 23, 30, tzinfo=NY)
-    assert sms.after_hours_prefix(dt.datetime(2026, 3, 4, 8, 0, tzinfo=NY), now, prog) == (
-        "Our team is away until 8am tomorrow. I can still answer questions and set up a callback for "
-        "when we open."
-    )
-
-
-T0 = dt.datetime(2026, 3, 3, 22, 0, tzinfo=dt.timezone.utc)
-
-
-@pytest.mark.parametrize(
-    "last, now, expected",
-    [
-        (None, T0, True),
-        (T0, T0 + dt.timedelta(minutes=5), False),
-        (T0, T0 + dt.timedelta(hours=5, minutes=59), False),
-        (T0, T0 + dt.timedelta(hours=6), True),
-        (T0, T0 + dt.timedelta(days=3), True),
-        (T0 + dt.timedelta(hours=1), T0, False),  # clock skew: not a new conversation
-    ],
-)
-def test_starts_conversation(last: Optional[dt.datetime], now: dt.datetime, expected: bool) -> None:
-    assert sms.starts_conversation(last, now) is expected
 
 
 # --- compose_sms --------------------------------------------------------------------------------------

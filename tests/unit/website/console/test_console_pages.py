@@ -1,17 +1,15 @@
 """Staff console pages: queue, filters, claim and done, CSRF, CSV export, escaping, failures."""
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
 from typing import Any, Callable, List
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from bot.store.storage import claim, complete, get_request
+from bot.store import Store
 from tests.support.console import MakeClient, csrf_from, session_csrf, sign_in
 
 _ROW = re.compile(r'data-testid="queue-row" data-ref="([^"]+)"')
@@ -54,15 +52,15 @@ FILTER_CASES = [
 
 
 @pytest.mark.parametrize("status, expected", FILTER_CASES)
-async def test_filter(staff: TestClient, add_request: Callable[..., str], db_url: str, status: str, expected: str) -> None:
+async def test_filter(staff: TestClient, add_request: Callable[..., str], store: Store, status: str, expected: str) -> None:
     refs = {key: add_request() for key in "abcd"}
-    claim(refs["c"], "maria", url=db_url)
-    complete(refs["d"], "maria", "talked", url=db_url)
+    store.callbacks.claim(refs["c"], "maria")
+    store.callbacks.complete(refs["d"], "maria", "talked")
     html = await (await staff.get(f"/staff/?status={status}")).text()
     assert rows(html) == [refs[k] for k in expected]
 
 
-async def test_detail_claim_and_done_flow(staff: TestClient, add_request: Callable[..., str], db_url: str) -> None:
+async def test_detail_claim_and_done_flow(staff: TestClient, add_request: Callable[..., str], store: Store) -> None:
     ref = add_request()
     page = await staff.get(f"/staff/r/{ref}")
     html = await page.text()
@@ -86,32 +84,32 @@ async def test_detail_claim_and_done_flow(staff: TestClient, add_request: Callab
     assert "Marked done" in html and "Talked; intake Tue 10am" in html
     assert 'data-testid="done-button"' not in html
 
-    record = get_request(ref, url=db_url)
+    record = store.callbacks.get(ref)
     assert record is not None and record.status == "done" and record.claimed_by == "maria"
     assert record.outcome_note == "Talked; intake Tue 10am"
     assert rows(await (await staff.get("/staff/")).text()) == []
 
 
-async def test_done_without_claim(staff: TestClient, add_request: Callable[..., str], db_url: str) -> None:
+async def test_done_without_claim(staff: TestClient, add_request: Callable[..., str], store: Store) -> None:
     ref = add_request()
     token = await session_csrf(staff)
     response = await staff.post(f"/staff/r/{ref}/done", data={"csrf_token": token, "note": ""}, allow_redirects=False)
     assert response.status == 303
-    record = get_request(ref, url=db_url)
+    record = store.callbacks.get(ref)
     assert record is not None and record.status == "done" and record.outcome_note is None
 
 
-async def test_conflicts_are_explained(staff: TestClient, add_request: Callable[..., str], db_url: str) -> None:
+async def test_conflicts_are_explained(staff: TestClient, add_request: Callable[..., str], store: Store) -> None:
     ref = add_request()
-    claim(ref, "joe", url=db_url)
+    store.callbacks.claim(ref, "joe")
     token = await session_csrf(staff)
     response = await staff.post(f"/staff/r/{ref}/claim", data={"csrf_token": token}, allow_redirects=False)
     assert response.status == 409
     assert "already claimed by joe" in await response.text()
-    complete(ref, "joe", "done", url=db_url)
+    store.callbacks.complete(ref, "joe", "done")
     response = await staff.post(f"/staff/r/{ref}/done", data={"csrf_token": token, "note": "x"}, allow_redirects=False)
     assert response.status == 409
-    record = get_request(ref, url=db_url)
+    record = store.callbacks.get(ref)
     assert record is not None and record.outcome_note == "done"
 
 
@@ -122,13 +120,13 @@ CSRF_ROUTES = [("/staff/r/{ref}/claim", "claim"), ("/staff/r/{ref}/done", "done"
 @pytest.mark.parametrize("path, action", CSRF_ROUTES)
 @pytest.mark.parametrize("token", ["", "wrong", None])
 async def test_csrf_token_required(
-    staff: TestClient, add_request: Callable[..., str], db_url: str, path: str, action: str, token: Any
+    staff: TestClient, add_request: Callable[..., str], store: Store, path: str, action: str, token: Any
 ) -> None:
     ref = add_request()
     data = {"note": "x"} if token is None else {"csrf_token": token, "note": "x"}
     response = await staff.post(path.format(ref=ref), data=data, allow_redirects=False)
     assert response.status == 403
-    record = get_request(ref, url=db_url)
+    record = store.callbacks.get(ref)
     assert record is not None and record.status == "new"
     assert (await staff.get("/staff/", allow_redirects=False)).status == 200  # still signed in
 
@@ -153,10 +151,10 @@ async def test_unknown_reference_is_404(staff: TestClient) -> None:
     assert (await staff.get("/staff/nothing-here")).status == 404
 
 
-async def test_csv_export(staff: TestClient, add_request: Callable[..., str], db_url: str) -> None:
+async def test_csv_export(staff: TestClient, add_request: Callable[..., str], store: Store) -> None:
     first = add_request(first_name="Ann")
     second = add_request(first_name="Bea", urgent=True)
-    complete(second, "maria", "called back", url=db_url)
+    store.callbacks.complete(second, "maria", "called back")
     response = await staff.get("/staff/export.csv")
     assert response.status == 200
     assert response.content_type == "text/csv"
@@ -175,10 +173,10 @@ async def test_csv_export(staff: TestClient, add_request: Callable[..., str], db
 XSS = '<script>alert("x")</script>'
 
 
-async def test_user_text_is_escaped(staff: TestClient, add_request: Callable[..., str], db_url: str) -> None:
+async def test_user_text_is_escaped(staff: TestClient, add_request: Callable[..., str], store: Store) -> None:
     ref = add_request(first_name=XSS, best_time='"><img src=x onerror=alert(1)>', screening_outcome="<b>x</b>")
-    claim(ref, "maria", url=db_url)
-    complete(ref, "maria", "<iframe src=//evil>", url=db_url)
+    store.callbacks.claim(ref, "maria")
+    store.callbacks.complete(ref, "maria", "<iframe src=//evil>")
     for path in ("/staff/?status=all", f"/staff/r/{ref}"):
         html = await (await staff.get(path)).text()
         assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<b>x" not in html
@@ -193,39 +191,3 @@ async def test_database_down_shows_a_clear_page(make_client: MakeClient) -> None
         response = await client.get(path)
         assert response.status == 503
         assert "Database unavailable" in await response.text()
-
-
-async def test_outbox_worker_runs_with_the_app_when_a_webhook_is_set(
-    aiohttp_client: Any, db_url: str, staff_env: None, add_request: Callable[..., str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.website.console import setup_console
-
-    received: List[dict] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.json_response({"ok": True})
-
-    receiver_app = web.Application()
-    receiver_app.router.add_post("/hook", hook)
-    receiver = TestServer(receiver_app, host="127.0.0.1")
-    await receiver.start_server()
-    try:
-        monkeypatch.setenv("STAFF_WEBHOOK_URL", str(receiver.make_url("/hook")))
-        app = web.Application()
-        setup_console(app, db_url=db_url)
-        ref = add_request(urgent=True)
-        client = await aiohttp_client(app)
-        for _ in range(100):
-            if received:
-                break
-            await asyncio.sleep(0.05)
-        assert [r["ref"] for r in received] == [ref]
-        assert received[0]["urgent"] is True and "Ann" not in str(received[0])
-        await client.close()  # runs the cleanup: the worker stops
-    finally:
-        await receiver.close()
-
-
-async def test_no_worker_without_webhook(client: TestClient) -> None:
-    assert len(client.app.cleanup_ctx) == 0

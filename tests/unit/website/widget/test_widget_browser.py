@@ -2,7 +2,8 @@
 
 The demo page is served by bot.website.widget.setup_widget on one local port and the fake Rasa REST channel on
 another, so requests are cross-origin with CORS and the page's Content-Security-Policy applies, as in
-production.
+production. About 460 lines in one module on purpose: the browser is started once per module, and
+each test reads as one visit of a person to the page.
 """
 from __future__ import annotations
 

@@ -13,7 +13,9 @@ from aiohttp import web
 
 import bot.website.widget as web_module
 from bot.settings import program
-from bot.website.widget import STATIC_DIR, normalise_rasa_url, setup_widget
+from bot.texts import catalogue
+from bot.website.widget import STATIC_DIR, WIDGET_PATH, normalise_rasa_url, setup_widget
+from tests.support.widget import split_script
 
 RASA_URL = "https://rasa.example.test:5005"
 
@@ -76,6 +78,9 @@ async def test_widget_files(client, path, content_type):
     assert response.headers["Cache-Control"].startswith("public")
     assert 0 < max_age(response) <= 3600
     body = await response.read()
+    if path == WIDGET_PATH:  # served with the texts from content/ written in
+        body, texts = split_script(body)
+        assert texts == catalogue().widget
     assert body == (STATIC_DIR / path.rsplit("/", 1)[1]).read_bytes()
     # Provider sites load these files cross-origin.
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"

@@ -1,0 +1,405 @@
+"""Every text the assistant sends, from content/, with the program settings filled in.
+
+Writers and providers edit content/ only: FAQ topics in content/faq/, the assistant's other
+responses in content/messages.yml, the texts the SMS channel sends on its own in content/sms.yml,
+the buttons added in code in content/buttons.yml, the website chat widget's own texts in
+content/widget.yml. `build()` reads and checks all of it at once, so a broken file stops the server
+at start with the file and the problem named, never mid-conversation.
+
+The catalogue serves every road a text takes to a person: `python -m bot.texts` writes
+data/generated/responses.yml, which Rasa reads as training data; the channels take their own
+replies (technical trouble, crisis by kind, empty message, SMS keywords) from it when Rasa cannot
+answer; the website writes the widget's texts into its script; the demo page is rendered with the
+same placeholder rules.
+"""
+from __future__ import annotations
+
+import html
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Collection, Dict, List, Mapping, Optional
+
+import yaml
+
+from bot.safety.names import CRISIS_KINDS, UTTER_CRISIS
+from bot.settings import CONTENT_DIR, PROJECT_ROOT, Program, program
+
+FAQ_DIR = CONTENT_DIR / "faq"
+MESSAGES_FILE = CONTENT_DIR / "messages.yml"
+SMS_FILE = CONTENT_DIR / "sms.yml"
+BUTTONS_FILE = CONTENT_DIR / "buttons.yml"
+WIDGET_FILE = CONTENT_DIR / "widget.yml"
+GENERATED_FILE = PROJECT_ROOT / "data" / "generated" / "responses.yml"
+
+# Output channel names (InputChannel.name()) that get the short SMS variation of each answer.
+SMS_CHANNELS = ("twilio_sms",)
+
+# Placeholders Rasa fills at run time from slots or action arguments; everything else must be
+# a program setting and is filled here.
+RUNTIME_PLACEHOLDERS = frozenset({"ref", "window", "reasons", "outcome_text", "topic_list", "when_open"})
+PLACEHOLDER = re.compile(r"{([a-z_]+)}")
+
+UTTER_TECHNICAL_TROUBLE = "utter_technical_trouble"
+UTTER_EMPTY_MESSAGE = "utter_empty_message"
+
+# What the channels send on their own must exist, or they would have nothing to say when Rasa fails.
+REQUIRED_RESPONSES = (UTTER_TECHNICAL_TROUBLE, UTTER_EMPTY_MESSAGE, UTTER_CRISIS)
+# content/sms.yml: key -> the run-time placeholders it may use.
+SMS_TEXTS: Mapping[str, Collection[str]] = {
+    "stop": (),
+    "start": (),
+    "help": (),
+    "media_only": (),
+    "empty_message": (),
+    "after_hours": ("opening",),
+}
+BUTTON_SETS = ("after_answer", "after_suggestions")
+# content/widget.yml: key -> the placeholders the widget fills in the browser (from the host page or
+# the moment), left as they are here.
+WIDGET_TEXTS: Mapping[str, Collection[str]] = {
+    "title": (),
+    "subtitle": (),
+    "start_over": (),
+    "close_label": (),
+    "notice_intro": (),
+    "notice_not_emergency": (),
+    "notice_crisis": (),
+    "notice_privacy": (),
+    "conversation_label": (),
+    "speaker_user": (),
+    "speaker_assistant": (),
+    "speaker_error": (),
+    "suggested_replies_label": (),
+    "open_image": (),
+    "try_again": (),
+    "typing": (),
+    "input_label": (),
+    "input_placeholder": (),
+    "send_label": (),
+    "characters_left_one": (),
+    "characters_left": ("count",),
+    "connection_error": (),
+    "connection_error_with_phone": ("phone",),
+    "crisis": (),
+}
+
+Variation = Dict[str, Any]
+Responses = Dict[str, List[Variation]]
+
+
+class ContentError(ValueError):
+    """A content file is missing, unreadable, misses a field or uses an unknown placeholder."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One FAQ topic: a short core answer for every channel, optional web detail, its sources."""
+
+    key: str
+    title: str
+    question: str
+    sources: List[str]
+    short: str
+    detail: str = ""
+    related: List[str] = field(default_factory=list)
+
+
+def render(
+    text: str,
+    values: Mapping[str, str],
+    where: str,
+    runtime: Collection[str] = RUNTIME_PLACEHOLDERS,
+    escape: Optional[Callable[[str], str]] = None,
+) -> str:
+    """Fill {placeholders} from `values`; leave `runtime` ones for later; reject unknown ones.
+
+    `escape` is applied to every filled-in value (not to the text around it), e.g. for HTML.
+    """
+
+    def fill(match: "re.Match[str]") -> str:
+        name = match.group(1)
+        if name in values:
+            value = str(values[name])
+            return escape(value) if escape else value
+        if name in runtime:
+            return match.group(0)
+        raise ContentError(f"{where}: unknown placeholder {{{name}}}")
+
+    return PLACEHOLDER.sub(fill, text)
+
+
+def render_html(template: str, values: Mapping[str, str], where: str) -> str:
+    """A page: every placeholder must have a value, and every value is HTML-escaped (quotes too)."""
+    return render(template, values, where, runtime=(), escape=lambda v: html.escape(v, quote=True))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path.name}: file not found ({path})") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _mapping(path: Path) -> Dict[str, Any]:
+    data = _read_yaml(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: must be a mapping of names to entries")
+    return data
+
+
+def load_topics(directory: Path = FAQ_DIR) -> Dict[str, Topic]:
+    """Every FAQ topic file, validated."""
+    topics: Dict[str, Topic] = {}
+    for path in sorted(directory.glob("*.yml")):
+        data = _mapping(path)
+        missing = [k for k in ("topic", "title", "question", "sources", "short") if not data.get(k)]
+        if missing:
+            raise ContentError(f"{path.name}: missing {', '.join(missing)}")
+        key = str(data["topic"])
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise ContentError(f"{path.name}: topic must be snake_case, got {key!r}")
+        if key in topics:
+            raise ContentError(f"{path.name}: duplicate topic {key!r}")
+        topics[key] = Topic(
+            key=key,
+            title=str(data["title"]).strip(),
+            question=str(data["question"]).strip(),
+            sources=[str(s) for s in data["sources"]],
+            short=" ".join(str(data["short"]).split()),
+            detail=str(data.get("detail") or "").strip(),
+            related=[str(r) for r in data.get("related") or []],
+        )
+    for topic in topics.values():
+        unknown = [r for r in topic.related if r not in topics]
+        if unknown:
+            raise ContentError(f"{topic.key}: related topics not found: {unknown}")
+    return topics
+
+
+def load_buttons(path: Path = BUTTONS_FILE) -> Dict[str, List[Dict[str, str]]]:
+    """The button sets added in code (content/buttons.yml): each a list of {title, payload}."""
+    data = _mapping(path)
+    buttons: Dict[str, List[Dict[str, str]]] = {}
+    for name in BUTTON_SETS:
+        items = data.get(name)
+        if not isinstance(items, list) or not items:
+            raise ContentError(f"{path.name}: {name} must be a list of buttons")
+        for item in items:
+            if not isinstance(item, dict) or not item.get("title") or not item.get("payload"):
+                raise ContentError(f"{path.name}: every button in {name} needs a title and a payload")
+        buttons[name] = [{"title": str(b["title"]), "payload": str(b["payload"])} for b in items]
+    return buttons
+
+
+def topic_buttons(
+    topic: Topic, topics: Mapping[str, Topic], follow_up: Optional[List[Dict[str, str]]] = None
+) -> List[Dict[str, str]]:
+    """Follow-ups after an answer: up to two related topics, then the fit check and a callback."""
+    after = follow_up if follow_up is not None else load_buttons()["after_answer"]
+    buttons = [{"title": topics[r].title, "payload": topics[r].question} for r in topic.related[:2]]
+    return buttons + [dict(b) for b in after]
+
+
+def faq_responses(
+    topics: Mapping[str, Topic], values: Mapping[str, str], follow_up: Optional[List[Dict[str, str]]] = None
+) -> Responses:
+    """Rasa responses `utter_faq/<topic>`: web text (core + detail) and an SMS variation (core only)."""
+    after = follow_up if follow_up is not None else load_buttons()["after_answer"]
+    responses: Responses = {}
+    for topic in topics.values():
+        where = f"{FAQ_DIR.name}/{topic.key}.yml"
+        short = render(topic.short, values, where)
+        detail = render(" ".join(topic.detail.split()), values, where) if topic.detail else ""
+        buttons = topic_buttons(topic, topics, after)
+        web = {"text": f"{short}\n\n{detail}" if detail else short, "buttons": buttons}
+        variations = [web] + [
+            {"channel": channel, "text": short, "buttons": buttons} for channel in SMS_CHANNELS
+        ]
+        responses[f"utter_faq/{topic.key}"] = variations
+    return responses
+
+
+def message_responses(values: Mapping[str, str], path: Path = MESSAGES_FILE) -> Responses:
+    """Core responses from content/messages.yml with program settings filled in."""
+    responses: Responses = {}
+    for name, variations in _mapping(path).items():
+        if not name.startswith("utter_") or not isinstance(variations, list) or not variations:
+            raise ContentError(f"{path.name}: {name} must be an utter_ name with a list of variations")
+        rendered = []
+        for variation in variations:
+            if not isinstance(variation, dict) or "text" not in variation:
+                raise ContentError(f"{path.name}: {name} has a variation without text")
+            item = dict(variation)
+            where = f"{path.name}: {name}"
+            item["text"] = render(" ".join(str(item["text"]).split(" ")).strip(), values, where)
+            if "buttons" in item:
+                if not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in item["buttons"] or []):
+                    raise ContentError(f"{where}: every button needs a title and a payload")
+                item["buttons"] = [
+                    {"title": render(b["title"], values, where), "payload": b["payload"]} for b in item["buttons"]
+                ]
+            rendered.append(item)
+        responses[name] = rendered
+    return responses
+
+
+def _named_texts(
+    values: Mapping[str, str], path: Path, keys: Mapping[str, Collection[str]]
+) -> Dict[str, str]:
+    """A file of named one-line texts: every key present, no other, program settings filled in."""
+    data = _mapping(path)
+    texts: Dict[str, str] = {}
+    for key, runtime in keys.items():
+        raw = data.get(key)
+        if not isinstance(raw, str) or not raw.strip():
+            raise ContentError(f"{path.name}: {key} is missing or empty")
+        texts[key] = render(" ".join(raw.split()), values, f"{path.name}: {key}", runtime=runtime)
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        raise ContentError(f"{path.name}: unknown entries {unknown}")
+    return texts
+
+
+def sms_texts(values: Mapping[str, str], path: Path = SMS_FILE) -> Dict[str, str]:
+    """The texts the SMS channel sends on its own (content/sms.yml), program settings filled in."""
+    return _named_texts(values, path, SMS_TEXTS)
+
+
+def widget_texts(values: Mapping[str, str], path: Path = WIDGET_FILE) -> Dict[str, str]:
+    """The website chat widget's own texts (content/widget.yml), program settings filled in."""
+    return _named_texts(values, path, WIDGET_TEXTS)
+
+
+def pick(variations: List[Variation], channel: Optional[str] = None, kind: Optional[str] = None) -> Variation:
+    """The variation Rasa would send on `channel` when only the crisis kind (if any) is known.
+
+    Variations for the channel win over general ones; among those, one whose condition names
+    `kind`, else the first without a condition.
+    """
+    own = [v for v in variations if channel and v.get("channel") == channel]
+    candidates = own or [v for v in variations if not v.get("channel")]
+    if kind is not None:
+        for variation in candidates:
+            if any(c.get("value") == kind for c in variation.get("condition") or []):
+                return variation
+    return next(v for v in candidates if not v.get("condition"))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All texts for one set of program settings, rendered and checked. Treat as read-only."""
+
+    values: Mapping[str, str]
+    topics: Mapping[str, Topic]
+    responses: Mapping[str, List[Variation]]
+    sms: Mapping[str, str]
+    buttons: Mapping[str, List[Dict[str, str]]]
+    widget: Mapping[str, str]
+
+    def text(self, name: str, channel: Optional[str] = None) -> str:
+        """A response's text as Rasa would send it on `channel` in a conversation without slots."""
+        return str(pick(self.responses[name], channel)["text"])
+
+    def crisis(self, kind: Optional[str] = None) -> str:
+        """The crisis reply for a kind (suicide / medical / violence), or the general one."""
+        return str(pick(self.responses[UTTER_CRISIS], kind=kind)["text"])
+
+    def technical_trouble(self) -> str:
+        """What a person reads when we failed: try again, the phone number, the crisis numbers."""
+        return self.text(UTTER_TECHNICAL_TROUBLE)
+
+    def sms_text(self, key: str, **runtime: str) -> str:
+        """A text the SMS channel sends on its own, run-time placeholders filled from `runtime`."""
+        return render(self.sms[key], runtime, f"{SMS_FILE.name}: {key}", runtime=())
+
+
+def _check(responses: Responses) -> None:
+    """The responses the channels rely on exist, with a general variation and one per crisis kind."""
+    for name in REQUIRED_RESPONSES:
+        if name not in responses:
+            raise ContentError(f"{MESSAGES_FILE.name}: {name} is required")
+        try:
+            pick(responses[name])
+        except StopIteration:
+            raise ContentError(f"{MESSAGES_FILE.name}: {name} needs a variation without condition") from None
+    kinds = {c.get("value") for v in responses[UTTER_CRISIS] for c in v.get("condition") or []}
+    missing = [kind for kind in CRISIS_KINDS if kind not in kinds]
+    if missing:
+        raise ContentError(f"{MESSAGES_FILE.name}: {UTTER_CRISIS} has no variation for {missing}")
+
+
+def build(prog: Optional[Program] = None, content_dir: Path = CONTENT_DIR) -> Catalogue:
+    """Read and check every content file for these program settings; raises ContentError."""
+    values = (prog or program()).placeholders()
+    topics = load_topics(content_dir / FAQ_DIR.name)
+    buttons = load_buttons(content_dir / BUTTONS_FILE.name)
+    responses = message_responses(values, content_dir / MESSAGES_FILE.name)
+    responses.update(faq_responses(topics, values, buttons["after_answer"]))
+    _check(responses)
+    return Catalogue(
+        values=values,
+        topics=topics,
+        responses=responses,
+        sms=sms_texts(values, content_dir / SMS_FILE.name),
+        buttons=buttons,
+        widget=widget_texts(values, content_dir / WIDGET_FILE.name),
+    )
+
+
+@lru_cache(maxsize=4)
+def _built(prog: Program) -> Catalogue:
+    return build(prog)
+
+
+def catalogue(prog: Optional[Program] = None) -> Catalogue:
+    """The catalogue for these program settings (the deployed ones by default), built once."""
+    return _built(prog or program())
+
+
+def all_responses(prog: Optional[Program] = None) -> Responses:
+    """Every response the assistant can send, ready for Rasa (freshly built, safe to change)."""
+    return build(prog).responses  # type: ignore[return-value]
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """Rasa's reader is fine with anchors, but a generated file should read plainly."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def write_generated(path: Path = GENERATED_FILE) -> Path:
+    """Write data/generated/responses.yml (only when its content changed, to keep make's timestamps)."""
+    body = yaml.dump(
+        {"version": "3.1", "responses": all_responses()},
+        Dumper=_NoAliasDumper,
+        sort_keys=True,
+        allow_unicode=True,
+        width=100000,
+    )
+    text = "# Generated by `python -m bot.texts` from content/. Do not edit.\n" + body
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    try:
+        out = write_generated()
+    except ValueError as exc:  # ContentError, or SettingsError from content/program.yml
+        print(f"content error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The real stack (bot.tools.run.Stack) for one model, set up for measuring.
+
+Free loopback ports, fresh SQLite databases in a temporary directory, throwaway secrets and no
+outside services, so a run neither touches var/ nor sends anything off the machine. The cold start
+is Stack.start with the Rasa server counted ready only once it has answered a real message.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict
+
+from bot.tools.bench.load import LOOPBACK
+from bot.tools.bench.procfs import cpu_seconds, own_cpu_seconds, peak_rss_mb
+from bot.tools.bench.project import hash_staff_password, upgrade_database
+from bot.tools.run import Stack, free_port
+
+
+class BenchStack:
+    """bot.tools.run.Stack for one model on free loopback ports, with its own temporary SQLite databases."""
+
+    def __init__(self, model: Path, tf_intra: int, tf_inter: int, root: Path) -> None:
+        self.var_dir = Path(tempfile.mkdtemp(prefix="stack-", dir=root))
+        db_url = f"sqlite:///{self.var_dir / 'iop.sqlite'}"
+        upgrade_database(db_url)
+        rasa_port = free_port()
+        env = {
+            "IOP_VAR_DIR": str(self.var_dir),
+            "DATABASE_URL": db_url,
+            "TRACKER_DATABASE_URL": f"sqlite:///{self.var_dir / 'tracker.sqlite'}",
+            "STAFF_USERNAME": "bench",
+            "STAFF_PASSWORD_HASH": hash_staff_password(secrets.token_urlsafe(16)),
+            "IOP_ID_SECRET": secrets.token_hex(32),
+            "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{rasa_port}",
+            # nothing may leave the machine: no SMS, no staff webhook
+            "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "TWILIO_FROM_NUMBER": "",
+            "STAFF_WEBHOOK_URL": "", "STAFF_WEBHOOK_SECRET": "",
+        }
+        self.stack = Stack(
+            rasa_port=rasa_port, action_port=free_port(), web_port=free_port(), model=model, env=env,
+            log_dir=self.var_dir / "log", host=LOOPBACK, tf_threads=(tf_intra, tf_inter),
+        )
+
+    def _answers(self) -> bool:
+        """True once the Rasa server replies to a real message through the REST channel."""
+        url = f"{self.stack.rasa_url}/webhooks/rest/webhook"
+        body = json.dumps({"sender": "bench-cold-start", "message": "what is iop"}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as resp:  # noqa: S310 - loopback only
+                return resp.status == 200 and bool(json.loads(resp.read()))
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    def cold_start(self, timeout: float = 300.0) -> float:
+        """Start all three processes; seconds until the first REST answer (and the others are ready)."""
+        ready_after = self.stack.start(timeout=timeout, ready={"rasa": self._answers}, poll=0.05)
+        return ready_after["rasa"]
+
+    def cpu_snapshot(self) -> Dict[str, float]:
+        """CPU seconds used so far by each server's process tree and by this process (the client)."""
+        snapshot = {name: cpu_seconds(proc.pid) for name, proc in self.stack.processes.items()}
+        snapshot["client"] = own_cpu_seconds()
+        return snapshot
+
+    def peak_memory_mb(self) -> Dict[str, float]:
+        """Peak RSS of each server's process tree so far, in MB."""
+        return {name: peak_rss_mb(proc.pid) for name, proc in self.stack.processes.items()}
+
+    def stop(self, keep: bool = False) -> None:
+        """Stop the stack; keep=True leaves its logs and databases for a look after a failure."""
+        try:
+            self.stack.stop()
+        finally:
+            if not keep:
+                shutil.rmtree(self.var_dir, ignore_errors=True)

@@ -1,0 +1,62 @@
+"""Text messages through the real stack: the SMS channel knows a crisis reply by the response Rasa
+chose (no after-hours note before it), and notes the hours before an ordinary first reply."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Any, List
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot import hours
+from bot.rasa_server.sms import format as sms
+from bot.settings import program
+from bot.texts import catalogue
+from tests.support.stack import TWILIO_FROM, TWILIO_TOKEN
+
+pytestmark = pytest.mark.e2e
+
+WEBHOOK_PATH = "/webhooks/twilio_sms/webhook"
+
+
+def text(stack: Any, fake: Any, phone: str, body: str, timeout: float = 60) -> List[str]:
+    """Send a signed SMS webhook as Twilio would; return the texts sent back to `phone`."""
+    before = len(fake.messages)
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": phone, "To": TWILIO_FROM, "Body": body, "NumMedia": "0"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(stack.rasa_url + WEBHOOK_PATH, form)
+    request = urllib.request.Request(
+        stack.rasa_url + WEBHOOK_PATH, data=urllib.parse.urlencode(form).encode(), headers={"X-Twilio-Signature": signature}
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback only
+        assert resp.status == 200
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = [m["Body"] for m in fake.messages[before:] if m["To"] == phone]
+        if sent:
+            time.sleep(0.5)  # the other parts of the same reply
+            return [m["Body"] for m in fake.messages[before:] if m["To"] == phone]
+        time.sleep(0.1)
+    raise AssertionError("no SMS reply")
+
+
+def office_closed() -> bool:
+    return not hours.is_open(dt.datetime.now(dt.timezone.utc), program())
+
+
+def test_crisis_text_gets_the_crisis_reply_first_and_no_hours_note(live_stack: Any, twilio_fake: Any) -> None:
+    replies = text(live_stack, twilio_fake, "+14155550171", "I want to kill myself")
+    crisis = sms.to_gsm7(catalogue().text("utter_crisis", "twilio_sms"))
+    suicide = sms.to_gsm7(catalogue().crisis("suicide"))
+    assert replies[0].startswith((crisis[:60], suicide[:60]))
+    assert not any("away until" in r for r in replies)
+
+
+def test_ordinary_first_text_gets_the_hours_note_while_closed(live_stack: Any, twilio_fake: Any) -> None:
+    closed = office_closed()
+    replies = text(live_stack, twilio_fake, "+14155550172", "hello")
+    assert replies[0].startswith("Our team is away until") is closed
+    assert "away until" not in " ".join(text(live_stack, twilio_fake, "+14155550172", "what is iop"))

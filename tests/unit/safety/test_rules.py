@@ -1,0 +1,114 @@
+"""Crisis rules and their context checks (bot/safety/rules.py, checks.py): idioms, recency,
+negation, and rule names that are constants, never the user's text."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict
+
+import pytest
+
+from bot.safety import RULE_NAMES, SafetySignal, detect_crisis, normalize
+from tests.unit.safety.sets import CRISIS, _short
+
+NEVER_FIRE = [
+    "I'm dying to know the cost",
+    "this job is killing me",
+    "my feet are killing me",
+    "I could kill for a coffee",
+    "killing it at work",
+    "dead tired",
+    "drop-dead gorgeous",
+    "overdid it at the gym",
+    "a shot of espresso",
+    "questions about detox or relapse",
+    "my son relapsed last month, what now",
+    "does insurance cover detox",
+    "what happens if I have withdrawal symptoms in IOP",
+    "he used to have seizures as a kid",
+    "how dangerous is alcohol withdrawal",
+    "I overdosed two years ago and got clean",
+    "the movie about suicide",
+    "suicide prevention month",
+    "I'm not suicidal, just want info",
+    "these prices are killing me lol",
+    "my mom is going to kill me when she sees my grades",
+    "my phone is about to die",
+    "I need to cut back on drinking",
+    "I'm going to jump on a call",
+    "what are the signs of an overdose",
+]
+
+
+@pytest.mark.parametrize("text", NEVER_FIRE)
+def test_idioms_and_questions_never_fire(text: str) -> None:
+    assert detect_crisis(text) is None
+
+
+# Recency: clearly past and resolved does not fire; recent or unclear does.
+@pytest.mark.parametrize(
+    "text, fires",
+    [
+        ("I overdosed two years ago and got clean", False),
+        ("I overdosed last night", True),
+        ("I overdosed", True),
+        ("i overdosed years ago and again tonight", True),
+        ("I was suicidal in high school, I'm fine now", False),
+        ("I used to want to die, now I want to die again", True),
+        ("my husband had a seizure years ago", False),
+        ("my husband just had a seizure", True),
+    ],
+)
+def test_recency(text: str, fires: bool) -> None:
+    assert (detect_crisis(text) is not None) is fires
+
+
+# Negation: a denial does not fire; a negated wish to live does.
+@pytest.mark.parametrize(
+    "text, fires",
+    [
+        ("I'm not suicidal, just want info", False),
+        ("i have never been suicidal", False),
+        ("I don't want to live anymore", True),
+        ("i dont wanna be alive", True),
+        ("I'm not okay. I want to die", True),
+        ("not sure i want to live", True),
+        ("I'm not suicidal but sometimes I think about killing myself", True),
+        ("I can't stop thinking about killing myself", True),
+    ],
+)
+def test_negation(text: str, fires: bool) -> None:
+    assert (detect_crisis(text) is not None) is fires
+
+
+def test_signal_is_frozen() -> None:
+    signal = detect_crisis("i want to die")
+    assert isinstance(signal, SafetySignal)
+    with pytest.raises(AttributeError):
+        signal.kind = "medical"  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------------------------
+# Rule names go to logs: constants only, never user text
+# ------------------------------------------------------------------------------------------------
+
+_RULE_NAME = re.compile(r"^(?:suicide|medical|violence)\.[a-z_]+$")
+
+
+def test_rule_names_are_constants() -> None:
+    assert RULE_NAMES and all(_RULE_NAME.match(name) for name in RULE_NAMES)
+
+
+@pytest.mark.parametrize("item", CRISIS, ids=[_short(i["text"]) for i in CRISIS])
+def test_rule_name_is_a_known_constant(item: Dict[str, Any]) -> None:
+    signal = detect_crisis(item["text"])
+    assert signal is not None
+    assert signal.rule in RULE_NAMES
+    assert signal.rule.split(".")[0] == signal.kind
+    assert item["text"] not in signal.rule and normalize(item["text"]) not in signal.rule
+
+
+def test_unique_marker_in_text_never_reaches_rule() -> None:
+    marker = "zqxjmarker"
+    for template in ("i want to die {m}", "{m} took 40 pills", "i will kill my dad {m}", "{m} kms"):
+        signal = detect_crisis(template.format(m=marker))
+        assert signal is not None and signal.rule in RULE_NAMES and marker not in signal.rule

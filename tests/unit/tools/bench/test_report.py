@@ -1,0 +1,61 @@
+"""bot.tools.bench.report: the markdown summary says plainly what was measured and what was met."""
+from __future__ import annotations
+
+from bot.tools.bench.report import render_markdown
+from bot.tools.bench.targets import evaluate_targets
+from tests.unit.tools.bench.sample import row, sample_result
+
+
+def test_report_has_machine_line_and_all_measures() -> None:
+    markdown = render_markdown(sample_result())
+    assert "2 cores (Test CPU)" in markdown and "Rasa 3.6.21" in markdown and "Python 3.10.13" in markdown
+    for measure in ("Held-out accuracy, all intents", "Crisis recall", "Near-miss false alarms", "NLU parse alone",
+                    "1 user (5 conversations)", "10 users (20 conversations)", "50 users (50 conversations)",
+                    "Training time", "Cold start", "Peak RSS (VmHWM), Rasa server", "Peak RSS (VmHWM), website"):
+        assert measure in markdown, measure
+    header = markdown.splitlines()[4]
+    assert header == "| measure | ours | Rasa default | ours/default | target | met? |"
+
+
+def test_report_says_plainly_when_targets_are_met_or_missed() -> None:
+    good = render_markdown(sample_result())
+    assert row(good, "10 users (20")[-1] == "yes"
+    assert row(good, "10 users: messages/s")[-1] == "yes"
+    assert row(good, "Training time")[-1] == "yes"
+    assert row(good, "Held-out accuracy, all intents")[1:3] == ["90.0%", "80.0%"]
+    # at 50 users ours is slower than the default (ratio 1.2): that is a miss
+    assert row(good, "50 users (50")[-1] == "**no**"
+
+    bad = render_markdown(sample_result(p95_at_10=250.0, rate_at_10=20.0, train_s=300.0))
+    assert row(bad, "10 users (20")[-1] == "**no**"
+    assert row(bad, "10 users: messages/s")[-1] == "**no**"
+    assert row(bad, "Training time")[-1] == "**no**"
+    assert row(bad, "p95 <= 100 ms per message")[1:] == ["250 ms", "**no**"]
+
+
+def test_report_survives_missing_parts() -> None:
+    markdown = render_markdown({"machine": {}, "settings": {"quick": True}})
+    assert "n/a" in markdown
+    assert all(t["met"] is None for t in evaluate_targets({}))
+
+
+def test_report_shows_cpu_per_message_when_measured() -> None:
+    result = sample_result()
+    result["load"]["10"]["ours"]["median"]["cpu_ms_per_msg"] = {"rasa": 41.5, "actions": 9.0, "client": 1.2}
+    markdown = render_markdown(result)
+    assert row(markdown, "CPU time per message at 10 users, Rasa server")[1:] == ["41.5", "n/a"]
+
+
+def test_report_states_the_pacing() -> None:
+    result = sample_result()
+    assert "no think time (closed loop)" in render_markdown(result)
+    result["settings"]["think_time_s"] = 3.0
+    assert "think time 3 s (mean) before each message" in render_markdown(result)
+
+
+
+def test_report_says_when_one_configuration_was_measured() -> None:
+    result = sample_result()
+    assert "only (no ratios)" not in render_markdown(result)
+    result["settings"]["labels"] = ["ours"]
+    assert "Run: full, ours only (no ratios), " in render_markdown(result)
