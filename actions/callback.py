@@ -109,7 +109,7 @@ class ActionSubmitCallback(Action):
         from bot.settings import program
         from bot.store import StorageUnavailable, configured_store
         from bot.store.callbacks import CallbackData, ref_prefix
-        from bot.website.console.pages import request_path
+        from bot.links import request_path
 
         if tracker.get_slot("callback_consent") != YES:
             dispatcher.utter_message(response="utter_callback_declined")

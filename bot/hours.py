@@ -3,7 +3,8 @@
 A callback promise is only kept if it matches when staff are actually at their desks, so every
 answer here comes from the program's opening hours and holidays. All arithmetic happens on
 absolute (UTC) instants: adding a timedelta to a zone-aware datetime in Python moves the wall
-clock, which is wrong across a daylight-saving change.
+clock, which is wrong across a daylight-saving change. The promise's wording comes from
+content/callback_window.yml, with the clock words from bot.clock.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Optional, Tuple
 
 from bot import clock
 from bot.settings import Program
+from bot.texts import Catalogue, catalogue
 
 UTC = dt.timezone.utc
 
@@ -97,8 +99,8 @@ def _day_phrase(start: dt.datetime, now: dt.datetime, prog: Program) -> str:
     return clock.day_phrase(start.astimezone(prog.tz).date(), now.astimezone(prog.tz).date())
 
 
-def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
-    """When staff will call back someone who asks at `now`.
+def callback_window(now: dt.datetime, prog: Program, *, texts: Optional[Catalogue] = None) -> CallbackWindow:
+    """When staff will call back someone who asks at `now`, worded by `texts` (the program's catalogue).
 
     - Open with at least `callback_within_minutes` left: now .. now+within, "within about 2 hours".
     - Open with at least 30 minutes left, but less than `within`: staff try before closing, else
@@ -108,6 +110,7 @@ def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
       opening after this open period, end = start + within, text "tomorrow after 8am".
     """
     _require_aware(now)
+    phrase = (texts or catalogue(prog)).window_text
     within = dt.timedelta(minutes=prog.callback_within_minutes)
     instant = now.astimezone(UTC)
     period = _open_period(now, prog)
@@ -118,16 +121,20 @@ def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
             return CallbackWindow(
                 start=now.astimezone(prog.tz),
                 end=(instant + within).astimezone(prog.tz),
-                text=f"within about {clock.duration(prog.callback_within_minutes)}",
+                text=phrase("within", duration=clock.duration(prog.callback_within_minutes)),
             )
         following = _next_opening_after(closes, prog)
         if left >= dt.timedelta(minutes=LAST_CALL_MINUTES):
             end = following.astimezone(UTC) + (within - left)
-            later = _day_phrase(following, now, prog)
             return CallbackWindow(
                 start=now.astimezone(prog.tz),
                 end=end.astimezone(prog.tz),
-                text=f"before {clock.clock(period[1])} today, or {later} after {clock.clock(following)}",
+                text=phrase(
+                    "before_closing",
+                    close=clock.clock(period[1]),
+                    day=_day_phrase(following, now, prog),
+                    opening=clock.clock(following),
+                ),
             )
         start = following
     else:
@@ -135,5 +142,5 @@ def callback_window(now: dt.datetime, prog: Program) -> CallbackWindow:
     return CallbackWindow(
         start=start,
         end=(start.astimezone(UTC) + within).astimezone(prog.tz),
-        text=f"{_day_phrase(start, now, prog)} after {clock.clock(start)}",
+        text=phrase("next_opening", day=_day_phrase(start, now, prog), opening=clock.clock(start)),
     )

@@ -56,3 +56,11 @@ def require_e164(phone_e164: str) -> str:
     if not is_e164(phone_e164):
         raise ValueError("phone number must be in E.164 form, e.g. +14105550142")
     return phone_e164
+
+
+def tel_href(phone: str) -> str:
+    """A tel: link for a number as written in the program settings ('988', '(410) 555-0100')."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}" if len(digits) > 3 else f"tel:{digits}"

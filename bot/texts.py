@@ -3,14 +3,17 @@
 Writers and providers edit content/ only: FAQ topics in content/faq/, the assistant's other
 responses in content/messages.yml, the texts the SMS channel sends on its own in content/sms.yml,
 the buttons added in code in content/buttons.yml, the website chat widget's own texts in
-content/widget.yml. `build()` reads and checks all of it at once, so a broken file stops the server
-at start with the file and the problem named, never mid-conversation.
+content/widget.yml, the staff console's and the staff webhook's texts in content/console.yml, the
+callback-window phrases in content/callback_window.yml. `build()` reads and checks all of it at once,
+so a broken file stops the server at start with the file and the problem named, never
+mid-conversation.
 
 The catalogue serves every road a text takes to a person: `python -m bot.texts` writes
 data/generated/responses.yml, which Rasa reads as training data; the channels take their own
 replies (technical trouble, crisis by kind, empty message, SMS keywords) from it when Rasa cannot
 answer; the website writes the widget's texts into its script; the demo page is rendered with the
-same placeholder rules.
+same placeholder rules; the staff console, the staff webhook and the callback windows take theirs
+from it with their run-time values filled in.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from typing import Any, Callable, Collection, Dict, List, Mapping, Optional
 import yaml
 
 from bot.safety.names import CRISIS_KINDS, UTTER_CRISIS
+from bot.text_keys import BUTTON_SETS, CALLBACK_WINDOW_TEXTS, CONSOLE_TEXTS, SMS_TEXTS, WIDGET_TEXTS
 from bot.settings import CONTENT_DIR, PROJECT_ROOT, Program, program
 
 FAQ_DIR = CONTENT_DIR / "faq"
@@ -32,6 +36,8 @@ MESSAGES_FILE = CONTENT_DIR / "messages.yml"
 SMS_FILE = CONTENT_DIR / "sms.yml"
 BUTTONS_FILE = CONTENT_DIR / "buttons.yml"
 WIDGET_FILE = CONTENT_DIR / "widget.yml"
+CONSOLE_FILE = CONTENT_DIR / "console.yml"
+CALLBACK_WINDOW_FILE = CONTENT_DIR / "callback_window.yml"
 GENERATED_FILE = PROJECT_ROOT / "data" / "generated" / "responses.yml"
 
 # Output channel names (InputChannel.name()) that get the short SMS variation of each answer.
@@ -47,45 +53,6 @@ UTTER_EMPTY_MESSAGE = "utter_empty_message"
 
 # What the channels send on their own must exist, or they would have nothing to say when Rasa fails.
 REQUIRED_RESPONSES = (UTTER_TECHNICAL_TROUBLE, UTTER_EMPTY_MESSAGE, UTTER_CRISIS)
-# content/sms.yml: key -> the run-time placeholders it may use.
-SMS_TEXTS: Mapping[str, Collection[str]] = {
-    "stop": (),
-    "start": (),
-    "help": (),
-    "media_only": (),
-    "empty_message": (),
-    "after_hours": ("opening",),
-}
-BUTTON_SETS = ("after_answer", "after_suggestions")
-# content/widget.yml: key -> the placeholders the widget fills in the browser (from the host page or
-# the moment), left as they are here.
-WIDGET_TEXTS: Mapping[str, Collection[str]] = {
-    "title": (),
-    "subtitle": (),
-    "start_over": (),
-    "close_label": (),
-    "notice_intro": (),
-    "notice_not_emergency": (),
-    "notice_crisis": (),
-    "notice_privacy": (),
-    "conversation_label": (),
-    "speaker_user": (),
-    "speaker_assistant": (),
-    "speaker_error": (),
-    "suggested_replies_label": (),
-    "open_image": (),
-    "try_again": (),
-    "typing": (),
-    "input_label": (),
-    "input_placeholder": (),
-    "send_label": (),
-    "characters_left_one": (),
-    "characters_left": ("count",),
-    "connection_error": (),
-    "connection_error_with_phone": ("phone",),
-    "crisis": (),
-}
-
 Variation = Dict[str, Any]
 Responses = Dict[str, List[Variation]]
 
@@ -277,6 +244,16 @@ def widget_texts(values: Mapping[str, str], path: Path = WIDGET_FILE) -> Dict[st
     return _named_texts(values, path, WIDGET_TEXTS)
 
 
+def console_texts(values: Mapping[str, str], path: Path = CONSOLE_FILE) -> Dict[str, str]:
+    """The staff console's and staff webhook's texts (content/console.yml), program settings filled in."""
+    return _named_texts(values, path, CONSOLE_TEXTS)
+
+
+def callback_window_texts(values: Mapping[str, str], path: Path = CALLBACK_WINDOW_FILE) -> Dict[str, str]:
+    """The callback-window phrases (content/callback_window.yml), program settings filled in."""
+    return _named_texts(values, path, CALLBACK_WINDOW_TEXTS)
+
+
 def pick(variations: List[Variation], channel: Optional[str] = None, kind: Optional[str] = None) -> Variation:
     """The variation Rasa would send on `channel` when only the crisis kind (if any) is known.
 
@@ -302,6 +279,8 @@ class Catalogue:
     sms: Mapping[str, str]
     buttons: Mapping[str, List[Dict[str, str]]]
     widget: Mapping[str, str]
+    console: Mapping[str, str]
+    callback_window: Mapping[str, str]
 
     def text(self, name: str, channel: Optional[str] = None) -> str:
         """A response's text as Rasa would send it on `channel` in a conversation without slots."""
@@ -318,6 +297,16 @@ class Catalogue:
     def sms_text(self, key: str, **runtime: str) -> str:
         """A text the SMS channel sends on its own, run-time placeholders filled from `runtime`."""
         return render(self.sms[key], runtime, f"{SMS_FILE.name}: {key}", runtime=())
+
+    def console_text(self, key: str, **runtime: object) -> str:
+        """A staff console (or webhook) text with its run-time values; plain text, so that each
+        page escapes the whole of it, the words around the values too."""
+        values = {name: str(value) for name, value in runtime.items()}
+        return render(self.console[key], values, f"{CONSOLE_FILE.name}: {key}", runtime=())
+
+    def window_text(self, key: str, **runtime: str) -> str:
+        """A callback-window phrase with bot.hours' clock words filled in."""
+        return render(self.callback_window[key], runtime, f"{CALLBACK_WINDOW_FILE.name}: {key}", runtime=())
 
 
 def _check(responses: Responses) -> None:
@@ -350,6 +339,8 @@ def build(prog: Optional[Program] = None, content_dir: Path = CONTENT_DIR) -> Ca
         sms=sms_texts(values, content_dir / SMS_FILE.name),
         buttons=buttons,
         widget=widget_texts(values, content_dir / WIDGET_FILE.name),
+        console=console_texts(values, content_dir / CONSOLE_FILE.name),
+        callback_window=callback_window_texts(values, content_dir / CALLBACK_WINDOW_FILE.name),
     )
 
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.fixtures.console",
     "tests.support.fixtures.browser",
     "tests.support.fixtures.stack",
+    "tests.support.fixtures.content",
 ]

@@ -323,9 +323,10 @@ class Callbacks:
                 raise RequestNotFound(ref)
             if row.status == STATUS_CLAIMED and row.claimed_by == staff:
                 return _record(row)
+            if row.status == STATUS_CLAIMED:
+                raise InvalidTransition(InvalidTransition.ALREADY_CLAIMED, ref=row.ref, name=str(row.claimed_by))
             if row.status != STATUS_NEW:
-                who = f" by {row.claimed_by}" if row.status == STATUS_CLAIMED else ""
-                raise InvalidTransition(f"{row.ref} is already {row.status}{who}")
+                raise InvalidTransition(InvalidTransition.ALREADY_DONE, ref=row.ref)
             result = session.execute(
                 update(CallbackRequest)
                 .where(CallbackRequest.id == row.id, CallbackRequest.status == STATUS_NEW)
@@ -333,7 +334,7 @@ class Callbacks:
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:
-                raise InvalidTransition(f"{row.ref} was just claimed by someone else")
+                raise InvalidTransition(InvalidTransition.CLAIMED_MEANWHILE, ref=row.ref)
             session.refresh(row)
             return _record(row)
 
@@ -347,7 +348,7 @@ class Callbacks:
             if row is None:
                 raise RequestNotFound(ref)
             if row.status not in OPEN_STATUSES:
-                raise InvalidTransition(f"{row.ref} is already {row.status}")
+                raise InvalidTransition(InvalidTransition.ALREADY_DONE, ref=row.ref)
             now = utcnow()
             values: Dict[str, Any] = {"status": STATUS_DONE, "done_at": now, "outcome_note": note}
             if row.claimed_by is None:
@@ -359,7 +360,7 @@ class Callbacks:
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:
-                raise InvalidTransition(f"{row.ref} was just closed by someone else")
+                raise InvalidTransition(InvalidTransition.CLOSED_MEANWHILE, ref=row.ref)
             session.refresh(row)
             return _record(row)
 

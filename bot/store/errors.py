@@ -26,7 +26,21 @@ class RequestNotFound(LookupError):
 
 
 class InvalidTransition(ValueError):
-    """The request is not in a state that allows this step (e.g. claiming a finished request)."""
+    """The request is not in a state that allows this step (e.g. claiming a finished request).
+
+    The store knows why, not how to say it: `reason` (one of the constants below) and `data` (the
+    reference, and who holds the request) let the staff console word it from content/console.yml.
+    """
+
+    ALREADY_CLAIMED = "already_claimed"  # data: ref, name (who claimed it)
+    ALREADY_DONE = "already_done"  # data: ref
+    CLAIMED_MEANWHILE = "claimed_meanwhile"  # data: ref (someone else claimed it a moment ago)
+    CLOSED_MEANWHILE = "closed_meanwhile"  # data: ref (someone else closed it a moment ago)
+
+    def __init__(self, reason: str, **data: str) -> None:
+        super().__init__(f"{reason}: {data.get('ref', '')}")
+        self.reason = reason
+        self.data = data
 
 
 def guard(func: Callable[..., T]) -> Callable[..., T]:

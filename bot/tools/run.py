@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT, VAR_DIR
 
@@ -92,6 +92,41 @@ class Stack:
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     tf_threads: Optional[Tuple[int, int]] = None
 
+    @classmethod
+    def temporary(
+        cls,
+        var_dir: Path,
+        staff: Tuple[str, str],
+        database_url: Optional[str] = None,
+        tracker_url: Optional[str] = None,
+        env: Optional[Mapping[str, str]] = None,
+        **options: Any,
+    ) -> "Stack":
+        """A stack on free loopback ports that keeps everything under `var_dir`: fresh migrated SQLite
+        databases unless URLs are given, a throwaway id secret, the staff login `(username,
+        password hash)`, and `env` on top. For tests and benchmarks; nothing touches var/."""
+        from bot.store.db import upgrade
+
+        var_dir.mkdir(parents=True, exist_ok=True)
+        database_url = database_url or f"sqlite:///{var_dir / 'iop.sqlite'}"
+        upgrade(database_url)
+        rasa_port = free_port()
+        host = options.get("host", cls.host)
+        settings = {
+            "IOP_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database_url,
+            "TRACKER_DATABASE_URL": tracker_url or f"sqlite:///{var_dir / 'tracker.sqlite'}",
+            "STAFF_USERNAME": staff[0],
+            "STAFF_PASSWORD_HASH": staff[1],
+            "IOP_ID_SECRET": secrets.token_hex(32),
+            "PUBLIC_BASE_URL": f"http://{host}:{rasa_port}",
+            **(env or {}),
+        }
+        return cls(
+            rasa_port=rasa_port, action_port=free_port(), web_port=free_port(), env=settings,
+            log_dir=var_dir / "log", **options,
+        )
+
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
@@ -113,7 +148,7 @@ class Stack:
         path.write_text(text)
         return path
 
-    def _child_env(self) -> Dict[str, str]:
+    def process_env(self) -> Dict[str, str]:
         extra = {"PYTHONUNBUFFERED": "1"}
         if self.tf_threads is not None:
             extra.update(tf_threads_env(*self.tf_threads))
@@ -147,7 +182,7 @@ class Stack:
         self.processes[name] = subprocess.Popen(
             self.commands()[name],
             cwd=PROJECT_ROOT,
-            env=self._child_env(),
+            env=self.process_env(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -261,7 +296,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             return subprocess.call(
                 [str(VENV_BIN / "rasa"), "shell", "--model", str(stack.model), "--endpoints", str(stack._endpoints_file())],
                 cwd=PROJECT_ROOT,
-                env=stack._child_env(),
+                env=stack.process_env(),
             )
         finally:
             stack.stop()

@@ -16,7 +16,8 @@ Decisions:
 - The body carries the reference, urgency, screening outcome, time and console link only, never
   a name or phone number. With STAFF_WEBHOOK_SECRET set, X-IOP-Signature is
   "t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.' + body>" so a receiver can check it came from us.
-- Message bodies also have a "text" field, so chat tools' incoming webhooks show something useful.
+- Message bodies also have a "text" field, so chat tools' incoming webhooks show something useful;
+  its words are in content/console.yml (webhook_*).
 """
 from __future__ import annotations
 
@@ -31,10 +32,11 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
-from bot.settings import env
+from bot.settings import env, program
 from bot.store import StorageUnavailable
 from bot.store.models import utcnow
 from bot.store.outbox import TOPIC_CALLBACK_CREATED, DueMessage, Outbox
+from bot.texts import Catalogue, catalogue
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +77,23 @@ def verify_signature(secret: str, header: str, body: bytes, now: Optional[float]
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
-def build_body(message_id: int, topic: str, payload: str, console_base_url: Optional[str] = None) -> bytes:
-    """The JSON sent for one outbox row."""
+def build_body(
+    message_id: int,
+    topic: str,
+    payload: str,
+    console_base_url: Optional[str] = None,
+    texts: Optional[Catalogue] = None,
+) -> bytes:
+    """The JSON sent for one outbox row; `texts` words it (the deployed program's catalogue by default)."""
     data: Dict[str, Any] = json.loads(payload)
     path = str(data.get("console_path") or "")
     link = f"{console_base_url.rstrip('/')}{path}" if console_base_url and path else path
+    say = (texts or catalogue(program())).console_text
     if topic == TOPIC_CALLBACK_CREATED:
-        urgent = " URGENT" if data.get("urgent") else ""
-        text = f"New{urgent} callback request {data.get('ref')}. Open the staff console: {link}"
+        key = "webhook_new_urgent" if data.get("urgent") else "webhook_new"
+        text = say(key, ref=data.get("ref"), link=link)
     else:
-        text = f"{topic}: {data.get('ref', '')} {link}".strip()
+        text = say("webhook_other", topic=topic, ref=data.get("ref", ""), link=link).strip()
     body = {"id": message_id, "topic": topic, **data, "text": text}
     if console_base_url and path:
         body["console_url"] = link

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tools.run import Stack, free_port
-from tests.support.stack import new_postgres, require_model, stack_env
+from bot.tools.run import Stack
+from tests.support.stack import new_postgres, require_model, temporary_stack
 from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
@@ -37,16 +37,13 @@ def test_action_server_down(live_stack: Stack) -> None:
 def test_postgres_outage(tmp_path) -> None:
     """The whole stack on PostgreSQL; the database stops mid-conversation and comes back."""
     require_model()
-    from bot.store.db import upgrade
-
     server = new_postgres()
-    rasa_port = free_port()
-    stack = Stack(
-        rasa_port=rasa_port, action_port=free_port(), web_port=free_port(),
-        env=stack_env(tmp_path, server.url, server.url, rasa_port), log_dir=tmp_path / "log",
-    )
     try:
-        upgrade(server.url)
+        stack = temporary_stack(tmp_path, database_url=server.url, tracker_url=server.url)
+    except Exception:
+        server.remove()
+        raise
+    try:
         stack.start(timeout=300)
         chat = Chat(stack.rasa_url)
         chat.say("/start_screening")

@@ -44,6 +44,7 @@ def text(stack: Any, fake: Any, phone: str, body: str, timeout: float = 60) -> L
 
 
 def office_closed() -> bool:
+    """Whether the admissions office is closed right now."""
     return not hours.is_open(dt.datetime.now(dt.timezone.utc), program())
 
 
@@ -58,5 +59,8 @@ def test_crisis_text_gets_the_crisis_reply_first_and_no_hours_note(live_stack: A
 def test_ordinary_first_text_gets_the_hours_note_while_closed(live_stack: Any, twilio_fake: Any) -> None:
     closed = office_closed()
     replies = text(live_stack, twilio_fake, "+14155550172", "hello")
+    if office_closed() is not closed:
+        # the office opened or closed while the channel answered: its own instant is not known
+        pytest.skip("the office opened or closed during the turn")
     assert replies[0].startswith("Our team is away until") is closed
     assert "away until" not in " ".join(text(live_stack, twilio_fake, "+14155550172", "what is iop"))

@@ -1,7 +1,7 @@
 """The chat widget in headless Chromium against the live stack (Rasa, action server, web server).
 
-Uses the session fixture `live_stack` from tests/conftest.py (attributes `web_url`, `rasa_url`); the
-test is skipped when that fixture is not defined.
+Uses the session fixture `live_stack` (tests/support/fixtures/stack.py; attributes `web_url`,
+`rasa_url`).
 """
 from __future__ import annotations
 
@@ -21,14 +21,6 @@ def _origin(url: str) -> str:
 
 
 @pytest.fixture
-def stack(request):
-    try:
-        return request.getfixturevalue("live_stack")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the live_stack fixture (tests/conftest.py)")
-
-
-@pytest.fixture
 def patient_expect():
     """Assertions wait as long as a live reply may take."""
     expect.set_options(timeout=REPLY_TIMEOUT_MS)
@@ -37,8 +29,8 @@ def patient_expect():
 
 
 @pytest.mark.e2e
-def test_widget_conversation_on_live_stack(stack, widget, results_dir, patient_expect):
-    w = widget(stack.web_url.rstrip("/") + "/")
+def test_widget_conversation_on_live_stack(live_stack, widget, results_dir, patient_expect):
+    w = widget(live_stack.web_url.rstrip("/") + "/")
     w.page.set_default_timeout(REPLY_TIMEOUT_MS)
     w.goto()
 
@@ -91,7 +83,7 @@ def test_widget_conversation_on_live_stack(stack, widget, results_dir, patient_e
     expect(w.send_button).to_be_visible()
 
     # Only the page's own server and Rasa are contacted.
-    allowed = {_origin(stack.web_url), _origin(stack.rasa_url)}
+    allowed = {_origin(live_stack.web_url), _origin(live_stack.rasa_url)}
     assert [u for u in w.requests if not u.startswith("data:") and _origin(u) not in allowed] == []
     assert w.csp_violations() == []
 
@@ -103,7 +95,7 @@ def test_widget_conversation_on_live_stack(stack, widget, results_dir, patient_e
 
     # A phone-sized screenshot of the same conversation.
     phone = widget(
-        stack.web_url.rstrip("/") + "/",
+        live_stack.web_url.rstrip("/") + "/",
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,

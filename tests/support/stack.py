@@ -8,11 +8,11 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, List
 
 import pytest
 
-from bot.tools.run import DEFAULT_MODEL, free_port, tf_threads_env
+from bot.tools.run import DEFAULT_MODEL, Stack, free_port
 from tests.support.console import STAFF_PASSWORD, STAFF_USER
 
 TWILIO_SID = "AC" + "0" * 32
@@ -66,24 +66,20 @@ def new_postgres() -> TempPostgres:
         pytest.skip("PostgreSQL is not installed")
 
 
-def stack_env(var_dir: Path, db_url: str, tracker_url: str, rasa_port: int, twilio_url: str = "") -> Dict[str, str]:
-    """Environment for a test stack: temporary storage, known staff login, fake Twilio."""
+def temporary_stack(var_dir: Path, twilio_url: str = "", **options: Any) -> Stack:
+    """A stack for tests (Stack.temporary): the known staff login, one TensorFlow thread, and the
+    local fake of Twilio's API (or a closed port) instead of Twilio."""
     from bot.website.console.passwords import hash_password
 
-    return {
-        "IOP_VAR_DIR": str(var_dir),
-        "DATABASE_URL": db_url,
-        "TRACKER_DATABASE_URL": tracker_url,
-        "STAFF_USERNAME": STAFF_USER,
-        "STAFF_PASSWORD_HASH": hash_password(STAFF_PASSWORD),
-        "IOP_ID_SECRET": "i" * 64,
+    twilio = {
         "TWILIO_ACCOUNT_SID": TWILIO_SID,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_FROM_NUMBER": TWILIO_FROM,
         "TWILIO_API_BASE": twilio_url or "http://127.0.0.1:9",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{rasa_port}",
-        **tf_threads_env(1, 1),
     }
+    return Stack.temporary(
+        var_dir, (STAFF_USER, hash_password(STAFF_PASSWORD)), env=twilio, tf_threads=(1, 1), **options
+    )
 
 
 def require_model() -> None:

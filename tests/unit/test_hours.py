@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any, Dict, Optional
 
 import pytest
 
 from bot.hours import callback_window, is_open, next_opening
 from bot.settings import Program, parse_program
+from bot.texts import catalogue
 
 BASE: Dict[str, Any] = {
     "program": {
@@ -216,6 +218,26 @@ def test_callback_window_special(overrides: Dict[str, Any], now: str, start: str
     prog = make_program(**overrides)
     window = callback_window(t(now), prog)
     assert (utc(window.start), utc(window.end), window.text) == (utc(t(start)), utc(t(end)), text)
+
+
+# now, expected text with the phrases below
+OWN_WORDS_CASES = [
+    ("2026-06-10T12:00", "in 2 hours or so"),
+    ("2026-06-10T18:30", "by 8pm, else tomorrow from 8am"),
+    ("2026-06-13T14:00", "on Monday from 8am"),
+]
+OWN_WORDS = {
+    "within": "in {duration} or so",
+    "before_closing": "by {close}, else {day} from {opening}",
+    "next_opening": "{day} from {opening}",
+}
+
+
+@pytest.mark.parametrize("now, text", OWN_WORDS_CASES)
+def test_callback_window_words_come_from_the_catalogue(now: str, text: str) -> None:
+    """The phrases are content (content/callback_window.yml); only the clock words are filled in here."""
+    texts = replace(catalogue(PROG), callback_window=OWN_WORDS)
+    assert callback_window(t(now), PROG, texts=texts).text == text
 
 
 @pytest.mark.parametrize("func", [is_open, next_opening, callback_window])

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from bot.phones import format_phone, is_e164, normalize_phone, require_e164
+from bot.phones import format_phone, is_e164, normalize_phone, require_e164, tel_href
 
 # typed, region, expected
 PHONE_CASES = [
@@ -58,3 +58,17 @@ def test_require_e164() -> None:
     assert require_e164("+14105550142") == "+14105550142"
     with pytest.raises(ValueError):
         require_e164("410 555 0142")
+
+
+@pytest.mark.parametrize(
+    "written, href",
+    [
+        ("988", "tel:988"),
+        ("911", "tel:911"),
+        ("(410) 555-0100", "tel:+14105550100"),
+        ("1-800-662-4357", "tel:+18006624357"),
+        ("+1 410 555 0100", "tel:+14105550100"),
+    ],
+)
+def test_tel_href(written: str, href: str) -> None:
+    assert tel_href(written) == href

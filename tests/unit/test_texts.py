@@ -3,20 +3,19 @@ broken content file reported when the catalogue is built (at start), naming the 
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
 
 from bot.safety.names import CRISIS_KINDS
-from bot.settings import CONTENT_DIR, program
+from bot.settings import program
 from bot.texts import (
-    GENERATED_FILE, RUNTIME_PLACEHOLDERS, SMS_CHANNELS, SMS_TEXTS, WIDGET_TEXTS, ContentError, all_responses, build,
-    catalogue, load_topics, render, render_html,
+    CALLBACK_WINDOW_TEXTS, CONSOLE_TEXTS, GENERATED_FILE, RUNTIME_PLACEHOLDERS, SMS_CHANNELS, SMS_TEXTS, WIDGET_TEXTS,
+    ContentError, all_responses, build, catalogue, load_topics, render, render_html,
 )
+from tests.support.fixtures.content import edit
 
 DOMAIN = yaml.safe_load(open("domain.yml"))
 
@@ -135,6 +134,38 @@ def test_after_hours_note_fills_the_opening_time_only() -> None:
         texts.sms_text("after_hours")
 
 
+# texts of the catalogue, their declared run-time placeholders
+STAFF_SIDE = [
+    (lambda c: c.console, CONSOLE_TEXTS),
+    (lambda c: c.callback_window, CALLBACK_WINDOW_TEXTS),
+]
+
+
+@pytest.mark.parametrize("texts, declared", STAFF_SIDE)
+def test_console_and_window_texts_leave_only_their_run_time_placeholders(texts, declared) -> None:
+    shipped = texts(catalogue())
+    assert set(shipped) == set(declared)
+    for key, text in shipped.items():
+        assert set(re.findall(r"{([a-z_]+)}", text)) <= set(declared[key]), key
+
+
+def test_console_and_window_texts_fill_their_run_time_values() -> None:
+    texts = catalogue()
+    assert texts.console_text("queue_heading", filter="Open", count=3) == "Callback requests: Open (3)"
+    assert texts.console_text("too_many_attempts", minutes=15) == "Too many failed attempts. Try again in 15 minute(s)."
+    assert texts.window_text("next_opening", day="tomorrow", opening="8am") == "tomorrow after 8am"
+    with pytest.raises(ContentError, match=r"console.yml: sign_out: unknown placeholder \{username\}"):
+        texts.console_text("sign_out")
+    with pytest.raises(ContentError, match=r"callback_window.yml: within: unknown placeholder \{duration\}"):
+        texts.window_text("within")
+
+
+def test_program_settings_flow_into_the_console_texts(content_copy: Path) -> None:
+    brand = 'brand: "{program_short_name} admissions"'
+    edit(content_copy / "console.yml", lambda t: t.replace("brand: Admissions console", brand))
+    assert build(program(), content_copy).console["brand"] == f"{program().short_name} admissions"
+
+
 def test_shipped_generated_responses_are_current() -> None:
     """data/generated/responses.yml is what `python -m bot.texts` writes from content/ now."""
     body = yaml.safe_load(GENERATED_FILE.read_text(encoding="utf-8"))
@@ -142,17 +173,6 @@ def test_shipped_generated_responses_are_current() -> None:
 
 
 # --- a broken content file fails the build, naming the file and the problem -----------------------
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, folder)
-    return folder
-
-
-def _edit(path: Path, change: Callable[[str], str]) -> None:
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
-
-
 def test_the_shipped_content_builds(content_copy: Path) -> None:
     texts = build(program(), content_copy)
     assert set(texts.sms) == set(SMS_TEXTS)
@@ -176,12 +196,19 @@ def test_the_shipped_content_builds(content_copy: Path) -> None:
         ("widget.yml", lambda t: t + "\nfooter: Hello\n", r"widget.yml: unknown entries \['footer'\]"),
         ("widget.yml", lambda t: t.replace("{emergency}.", "{emergency_number}.", 1), r"widget.yml: notice_crisis: unknown placeholder \{emergency_number\}"),
         ("widget.yml", lambda t: t.replace("try_again: Try again", "try_again: Call {phone}"), r"widget.yml: try_again: unknown placeholder \{phone\}"),
+        ("console.yml", lambda t: t.replace("brand:", "brand_name:"), "console.yml: brand is missing or empty"),
+        ("console.yml", lambda t: t + "\nfooter: Hello\n", r"console.yml: unknown entries \['footer'\]"),
+        ("console.yml", lambda t: t.replace("Sign out {username}", "Sign out {user}"), r"console.yml: sign_out: unknown placeholder \{user\}"),
+        ("console.yml", lambda t: t.replace("requests here.", "requests for {filter}."), r"console.yml: queue_empty: unknown placeholder \{filter\}"),
+        ("callback_window.yml", lambda t: t.replace("within:", "inside:"), "callback_window.yml: within is missing or empty"),
+        ("callback_window.yml", lambda t: t + "\nlater: soon\n", r"callback_window.yml: unknown entries \['later'\]"),
+        ("callback_window.yml", lambda t: t.replace("{duration}", "{hours}"), r"callback_window.yml: within: unknown placeholder \{hours\}"),
         ("faq/cost.yml", lambda t: re.sub(r"(?m)^short:", "shorter:", t), "cost.yml: missing short"),
         ("faq/cost.yml", lambda t: re.sub(r"(?m)^short: *>-?\n", "short: >-\n  Call {phone_number}.\n", t), r"faq/cost.yml: unknown placeholder \{phone_number\}"),
     ],
 )
 def test_broken_content_is_reported_when_built(content_copy: Path, file: str, change, message: str) -> None:
-    _edit(content_copy / file, change)
+    edit(content_copy / file, change)
     with pytest.raises(ContentError, match=message):
         build(program(), content_copy)
 
@@ -195,4 +222,11 @@ def test_a_missing_content_file_is_reported(content_copy: Path) -> None:
 def test_a_missing_widget_file_is_reported(content_copy: Path) -> None:
     (content_copy / "widget.yml").unlink()
     with pytest.raises(ContentError, match="widget.yml: file not found"):
+        build(program(), content_copy)
+
+
+@pytest.mark.parametrize("name", ["console.yml", "callback_window.yml"])
+def test_a_missing_staff_side_file_is_reported(content_copy: Path, name: str) -> None:
+    (content_copy / name).unlink()
+    with pytest.raises(ContentError, match=f"{name}: file not found"):
         build(program(), content_copy)

@@ -276,14 +276,16 @@ class TwilioSmsInput(InputChannel):
         try:
             await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_SECONDS)
         except Exception as exc:  # tracker store down, action server error, timeout...
-            logger.error("SMS turn failed: %s; sending the technical-trouble message", type(exc).__name__)
-            # Whatever Rasa said before failing (a crisis reply comes first) still goes out.
-            trouble = list(collector.messages) + [{"text": catalogue(prog).technical_trouble()}]
-            await self._send(inbound, sms.compose_sms(trouble))
+            logger.error("SMS turn failed: %s; answering without Rasa", type(exc).__name__)
+            # Whatever Rasa said before failing (a crisis reply comes first) still goes out; Rasa's
+            # own crisis reply is not repeated, otherwise the rules choose between crisis and trouble.
+            said = list(collector.messages)
+            last = catalogue(prog).technical_trouble() if is_crisis_reply(said) else failure_reply(inbound.body)
+            await self._send(inbound, sms.compose_sms(said + [{"text": last}]))
             return
         if not collector.messages:
-            logger.warning("SMS turn produced no reply; sending the technical-trouble message")
-            await self._send(inbound, sms.compose_sms([{"text": catalogue(prog).technical_trouble()}]))
+            logger.warning("SMS turn produced no reply; answering without Rasa")
+            await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
             return
 
         prefix = ""

@@ -175,16 +175,14 @@ def worker_main(argv: List[str]) -> int:
 def run_worker(stack: BenchStack, model: Path, conversations: int, log_file: Path) -> Dict[str, Any]:
     """NLU scores and a per-turn profile for one model, in a child process, with the stack's action server."""
     out = stack.var_dir / "worker.json"
-    env = dict(stack.stack.env)
-    if stack.stack.tf_threads is not None:
-        env.update(tf_threads_env(*stack.stack.tf_threads))
+    env = stack.stack.process_env()  # the Rasa server's own environment, TensorFlow threads included
     env["TRACKER_DATABASE_URL"] = f"sqlite:///{stack.var_dir / 'profile-tracker.sqlite'}"
     cmd = [
         sys.executable, "-m", "bot.tools.bench", "_worker", "--model", str(model),
         "--action-url", stack.stack.action_url, "--conversations", str(conversations), "--out", str(out),
     ]
     with open(log_file, "ab") as handle:
-        proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=child_env(env), stdout=handle, stderr=subprocess.STDOUT)
+        proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         raise RuntimeError(f"NLU/profile worker failed for {model} (exit {proc.returncode}); see {log_file}")
     return json.loads(out.read_text())

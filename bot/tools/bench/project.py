@@ -18,13 +18,6 @@ def technical_trouble() -> str:
     return catalogue().technical_trouble()
 
 
-def upgrade_database(url: str) -> None:
-    """Create the schema of a fresh application database."""
-    from bot.store.db import upgrade
-
-    upgrade(url)
-
-
 def hash_staff_password(password: str) -> str:
     """A staff password hash, so the website starts as it does in production."""
     from bot.website.console.passwords import hash_password

@@ -17,8 +17,8 @@ from typing import Dict
 
 from bot.tools.bench.load import LOOPBACK
 from bot.tools.bench.procfs import cpu_seconds, own_cpu_seconds, peak_rss_mb
-from bot.tools.bench.project import hash_staff_password, upgrade_database
-from bot.tools.run import Stack, free_port
+from bot.tools.bench.project import hash_staff_password
+from bot.tools.run import Stack
 
 
 class BenchStack:
@@ -26,24 +26,12 @@ class BenchStack:
 
     def __init__(self, model: Path, tf_intra: int, tf_inter: int, root: Path) -> None:
         self.var_dir = Path(tempfile.mkdtemp(prefix="stack-", dir=root))
-        db_url = f"sqlite:///{self.var_dir / 'iop.sqlite'}"
-        upgrade_database(db_url)
-        rasa_port = free_port()
-        env = {
-            "IOP_VAR_DIR": str(self.var_dir),
-            "DATABASE_URL": db_url,
-            "TRACKER_DATABASE_URL": f"sqlite:///{self.var_dir / 'tracker.sqlite'}",
-            "STAFF_USERNAME": "bench",
-            "STAFF_PASSWORD_HASH": hash_staff_password(secrets.token_urlsafe(16)),
-            "IOP_ID_SECRET": secrets.token_hex(32),
-            "PUBLIC_BASE_URL": f"http://{LOOPBACK}:{rasa_port}",
-            # nothing may leave the machine: no SMS, no staff webhook
-            "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "TWILIO_FROM_NUMBER": "",
-            "STAFF_WEBHOOK_URL": "", "STAFF_WEBHOOK_SECRET": "",
-        }
-        self.stack = Stack(
-            rasa_port=rasa_port, action_port=free_port(), web_port=free_port(), model=model, env=env,
-            log_dir=self.var_dir / "log", host=LOOPBACK, tf_threads=(tf_intra, tf_inter),
+        staff = ("bench", hash_staff_password(secrets.token_urlsafe(16)))
+        # nothing may leave the machine: no SMS, no staff webhook
+        quiet = {name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
+                                       "STAFF_WEBHOOK_URL", "STAFF_WEBHOOK_SECRET")}
+        self.stack = Stack.temporary(
+            self.var_dir, staff, env=quiet, model=model, host=LOOPBACK, tf_threads=(tf_intra, tf_inter)
         )
 
     def _answers(self) -> bool:

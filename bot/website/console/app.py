@@ -3,7 +3,8 @@
 Mounted under /staff on an application the caller owns. Every page needs a signed-in session;
 the only credentials are STAFF_USERNAME (default "staff") and STAFF_PASSWORD_HASH from the
 environment. Without a password hash nobody can sign in. Every POST carries the session's CSRF
-token, and responses forbid framing, caching and any outside resource.
+token, and responses forbid framing, caching and any outside resource. Every word staff read comes
+from content/console.yml (the catalogue's `console_text`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from bot.website.console.security import SESSION_TTL_SECONDS, LoginLimiter, Sess
 from bot.settings import SettingsError, env, program
 from bot.store import InvalidTransition, RequestNotFound, StorageUnavailable, Store
 from bot.store.models import utcnow
+from bot.texts import Catalogue, catalogue
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,9 @@ BASE = pages.BASE
 SESSION_COOKIE = "iop_staff_session"
 LOGIN_COOKIE = "iop_staff_login"
 DEFAULT_USERNAME = "staff"
-STATUS_FILTERS = {key for key, _ in pages.FILTERS}
-MESSAGES = {"claimed": "Claimed. The caller is yours.", "done": "Marked done. Thank you."}
+STATUS_FILTERS = set(pages.FILTERS)
+# ?m= after a step -> the console text confirming it.
+MESSAGES = {"claimed": "claimed_message", "done": "done_message"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -46,6 +49,7 @@ class ConsoleState:
     password_hash: Optional[str]
     cookie_secure: bool
     tz: dt.tzinfo
+    texts: Catalogue
     sessions: SessionStore = field(default_factory=SessionStore)
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     _dummy_hash: Optional[str] = None
@@ -53,6 +57,10 @@ class ConsoleState:
     @property
     def login_enabled(self) -> bool:
         return self.password_hash is not None
+
+    def say(self, key: str, **values: object) -> str:
+        """A console text (plain; pages escape it)."""
+        return self.texts.console_text(key, **values)
 
     def dummy_hash(self) -> str:
         """A hash with the same cost as the real one, checked when the username is wrong."""
@@ -112,20 +120,20 @@ def protected(handler: Handler) -> Handler:
         if session is None:
             if request.method in ("GET", "HEAD"):
                 raise web.HTTPSeeOther(f"{BASE}/login?next={quote(request.path_qs, safe='')}")
-            raise web.HTTPUnauthorized(text="Sign in first.")
+            raise web.HTTPUnauthorized(text=state.say("sign_in_first"))
         if request.method not in ("GET", "HEAD"):
             form = await request.post()
             if not _same(str(form.get("csrf_token", "")), session.csrf_token):
                 log.warning("staff console: POST with a missing or wrong CSRF token refused")
-                raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
+                raise web.HTTPForbidden(text=state.say("form_expired"))
         request["staff_session"] = session
         try:
             return await handler(request)
         except StorageUnavailable:
             page = pages.error_page(
-                "Database unavailable",
-                "The callback database cannot be reached right now. Try again in a minute; "
-                "if it persists, tell whoever runs this server.",
+                state.say("database_down_title"),
+                state.say("database_down"),
+                texts=state.texts,
                 username=session.username,
                 csrf_token=session.csrf_token,
             )
@@ -157,6 +165,7 @@ def _login_response(
     token = request.cookies.get(LOGIN_COOKIE) or new_token()
     next_path = request.query.get("next", "") if request.method == "GET" else ""
     page = pages.login_page(
+        texts=state.texts,
         error=error,
         username=username,
         next_path=_safe_next(next_path) if next_path else "",
@@ -186,14 +195,14 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         return _login_response(request, state, status=403)
     cookie_token = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie_token or not _same(str(form.get("csrf_token", "")), cookie_token):
-        return _login_response(request, state, status=403, error="The sign-in form expired. Please try again.")
+        return _login_response(request, state, status=403, error=state.say("sign_in_expired"))
     key = f"{username.strip().lower()}|{request.remote or ''}"
     wait = state.limiter.retry_after(key)
     if wait:
         log.warning("staff console: sign-in throttled after repeated failures")
         response = _login_response(
             request, state, status=429, username=username,
-            error=f"Too many failed attempts. Try again in {max(1, wait // 60)} minute(s).",
+            error=state.say("too_many_attempts", minutes=max(1, wait // 60)),
         )
         response.headers["Retry-After"] = str(wait)
         return response
@@ -207,7 +216,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     if not (user_ok and password_ok):
         state.limiter.failed(key)
         log.info("staff console: failed sign-in")
-        return _login_response(request, state, status=401, username=username, error="Wrong username or password.")
+        return _login_response(request, state, status=401, username=username, error=state.say("wrong_credentials"))
     state.limiter.succeeded(key)
     state.sessions.delete(request.cookies.get(SESSION_COOKIE))
     token, _ = state.sessions.create(state.username)
@@ -244,7 +253,13 @@ async def queue(request: web.Request) -> web.StreamResponse:
         current = "open"
     records = await asyncio.to_thread(state.store.callbacks.list, current)
     page = pages.queue_page(
-        records, current=current, tz=state.tz, now=utcnow(), username=session.username, csrf_token=session.csrf_token
+        records,
+        current=current,
+        tz=state.tz,
+        now=utcnow(),
+        username=session.username,
+        csrf_token=session.csrf_token,
+        texts=state.texts,
     )
     return _html(page)
 
@@ -254,17 +269,19 @@ async def _detail(request: web.Request, *, status: int = 200, error: Optional[st
     record = await asyncio.to_thread(state.store.callbacks.get, request.match_info["ref"])
     if record is None:
         page = pages.error_page(
-            "Not found", "There is no callback request with that reference.",
-            username=session.username, csrf_token=session.csrf_token,
+            state.say("not_found_title"), state.say("request_not_found"),
+            texts=state.texts, username=session.username, csrf_token=session.csrf_token,
         )
         return _html(page, status=404)
+    flash = MESSAGES.get(request.query.get("m", "")) if status == 200 else None
     page = pages.detail_page(
         record,
         tz=state.tz,
         now=utcnow(),
         username=session.username,
         csrf_token=session.csrf_token,
-        message=MESSAGES.get(request.query.get("m", "")) if status == 200 else None,
+        texts=state.texts,
+        message=state.say(flash) if flash else None,
         error=error,
     )
     return _html(page, status=status)
@@ -280,7 +297,8 @@ async def _transition(request: web.Request, step: Callable[[], object], done_mes
     except RequestNotFound:
         return await _detail(request)  # renders the 404 page
     except InvalidTransition as exc:
-        return await _detail(request, status=409, error=f"Not changed: {exc}.")
+        # The store's reason is the name of its console text; its data fills the placeholders.
+        return await _detail(request, status=409, error=_state(request).say(exc.reason, **exc.data))
     raise web.HTTPSeeOther(f"{pages.request_path(getattr(record, 'ref'))}?m={done_message}")
 
 
@@ -319,9 +337,10 @@ async def _to_queue(request: web.Request) -> web.StreamResponse:
 
 
 async def not_found(request: web.Request) -> web.StreamResponse:
-    session = _staff(request)
+    state, session = _state(request), _staff(request)
     page = pages.error_page(
-        "Not found", "There is no such page in the console.", username=session.username, csrf_token=session.csrf_token
+        state.say("not_found_title"), state.say("page_not_found"),
+        texts=state.texts, username=session.username, csrf_token=session.csrf_token,
     )
     return _html(page, status=404)
 
@@ -337,8 +356,12 @@ def _program_tz() -> dt.tzinfo:
         return dt.timezone.utc
 
 
-def build_state(store: Store) -> ConsoleState:
-    """Read the console's settings from the environment; requests are read from `store`."""
+def build_state(store: Store, texts: Optional[Catalogue] = None) -> ConsoleState:
+    """Read the console's settings from the environment; requests are read from `store`.
+
+    `texts` is the catalogue the console takes its words from (the deployed program's by default:
+    broken content stops the website at start, not on a page).
+    """
     password_hash = env("STAFF_PASSWORD_HASH")
     if password_hash is None:
         log.warning("STAFF_PASSWORD_HASH is not set: staff console sign-in is disabled")
@@ -351,12 +374,13 @@ def build_state(store: Store) -> ConsoleState:
         password_hash=password_hash,
         cookie_secure=os.environ.get("COOKIE_SECURE", "").strip().lower() in ("1", "true", "yes"),
         tz=_program_tz(),
+        texts=texts or catalogue(program()),
     )
 
 
-def setup_console(app: web.Application, *, store: Store) -> None:
+def setup_console(app: web.Application, *, store: Store, texts: Optional[Catalogue] = None) -> None:
     """Mount the staff console under /staff on `app`; the caller owns `store` and its lifetime."""
-    state = build_state(store)
+    state = build_state(store, texts)
     app[CONSOLE] = state
     app.on_response_prepare.append(_security_headers)
     ref = r"{ref:[A-Za-z0-9-]{1,24}}"

@@ -1,7 +1,9 @@
 """Server-rendered HTML for the staff console: small, escaped, readable on a 360px phone.
 
-Everything dynamic goes through `e()` (HTML escaping). No scripts, fonts or images are loaded,
-and the only stylesheet is inline, allowed by its hash in the Content-Security-Policy.
+Everything dynamic goes through `e()` (HTML escaping), and every word comes from
+content/console.yml through `say()`, which escapes the whole text, words and values alike. No
+scripts, fonts or images are loaded, and the only stylesheet is inline, allowed by its hash in the
+Content-Security-Policy.
 """
 from __future__ import annotations
 
@@ -10,14 +12,16 @@ import datetime as dt
 import hashlib
 import html
 from functools import lru_cache
-from typing import Iterable, List, Optional, Tuple
-from urllib.parse import quote
+from typing import Collection, Iterable, List, Optional, Tuple
 
 from bot import clock
+from bot.links import CONSOLE_BASE, request_path
 from bot.phones import format_phone
 from bot.store.callbacks import CallbackRecord
+from bot.store.models import FOR_WHOM, STATUS_CLAIMED, STATUS_DONE, STATUS_NEW, STATUSES
+from bot.texts import Catalogue
 
-BASE = "/staff"
+BASE = CONSOLE_BASE
 
 CSS = """
 *{box-sizing:border-box}
@@ -56,43 +60,33 @@ form.actions{margin:.75rem 0}
 .empty{padding:1rem;text-align:center;color:#56616c}
 """.strip()
 
-FILTERS: Tuple[Tuple[str, str], ...] = (
-    ("open", "Open"),
-    ("new", "New"),
-    ("claimed", "Claimed"),
-    ("done", "Done"),
-    ("all", "All"),
-)
-FOR_WHOM_LABELS = {"self": "Themself", "loved_one": "A loved one"}
+# The queue's filters, in the order shown; each is worded by `filter_<key>` in content/console.yml.
+FILTERS: Tuple[str, ...] = ("open", "new", "claimed", "done", "all")
+# Fit-check outcomes with staff words (`outcome_<key>`); others are shown as stored.
+OUTCOMES: Tuple[str, ...] = ("crisis", "detox_first", "higher_care", "iop_fit", "outpatient")
 
-
-
-OUTCOME_LABELS = {
-    "crisis": "Crisis: 988/911 given, call urgently",
-    "detox_first": "Medically supervised detox first",
-    "higher_care": "Higher level of care may be safer",
-    "iop_fit": "IOP looks like a good fit",
-    "outpatient": "Standard outpatient may be enough",
-}
-
-
-def outcome_label(outcome: Optional[str]) -> str:
-    """The fit-check outcome in staff words (unknown values shown as stored)."""
-    return OUTCOME_LABELS.get(outcome or "", outcome or "")
 
 def e(value: object) -> str:
     """HTML-escape any value (quotes too, so it is safe in attributes)."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def say(texts: Catalogue, key: str, **values: object) -> str:
+    """A console text with its values, escaped for a page as a whole."""
+    return e(texts.console_text(key, **values))
+
+
+def label(texts: Catalogue, prefix: str, value: Optional[str], known: Collection[str]) -> str:
+    """A stored value in staff words (`<prefix><value>` in content/console.yml); others as stored."""
+    if value in known:
+        return texts.console_text(f"{prefix}{value}")
+    return value or ""
+
+
 @lru_cache(maxsize=1)
 def css_hash() -> str:
     """The CSP source for our inline stylesheet."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(CSS.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-def request_path(ref: str) -> str:
-    return f"{BASE}/r/{quote(ref, safe='-')}"
 
 
 def local_time(value: Optional[dt.datetime], tz: dt.tzinfo) -> str:
@@ -102,49 +96,48 @@ def local_time(value: Optional[dt.datetime], tz: dt.tzinfo) -> str:
     return clock.timestamp(value, tz)
 
 
-def age(value: dt.datetime, now: dt.datetime) -> str:
+def age(value: dt.datetime, now: dt.datetime, texts: Catalogue) -> str:
     """How long ago, roughly: '5 min ago', '3 h ago', '2 days ago'."""
     minutes = max(0, int((now - value).total_seconds() // 60))
     if minutes < 1:
-        return "just now"
+        return texts.console_text("age_just_now")
     if minutes < 60:
-        return f"{minutes} min ago"
+        return texts.console_text("age_minutes", minutes=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
+        return texts.console_text("age_hours", hours=minutes // 60)
+    return texts.console_text("age_days", days=minutes // (24 * 60))
 
 
-def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def voicemail_text(record: CallbackRecord) -> str:
+def voicemail_text(record: CallbackRecord, texts: Catalogue) -> str:
     """Spell out the privacy choice: a voicemail naming the program can out someone at home."""
     if not record.voicemail_ok:
-        return "no voicemail"
+        return texts.console_text("voicemail_no")
     if record.voicemail_name_ok:
-        return "OK, may name the program"
-    return "OK, but do NOT name the program"
+        return texts.console_text("voicemail_named")
+    return texts.console_text("voicemail_unnamed")
 
 
-def layout(title: str, body: str, *, username: Optional[str] = None, csrf_token: Optional[str] = None) -> str:
+def layout(
+    title: str, body: str, *, texts: Catalogue, username: Optional[str] = None, csrf_token: Optional[str] = None
+) -> str:
     """The page shell: header with navigation and logout when signed in."""
     nav = ""
     if username is not None:
         nav = (
-            f'<a href="{BASE}/" data-testid="nav-queue">Queue</a>'
-            f'<a href="{BASE}/export.csv" data-testid="export-csv">Export CSV</a>'
+            f'<a href="{BASE}/" data-testid="nav-queue">{say(texts, "nav_queue")}</a>'
+            f'<a href="{BASE}/export.csv" data-testid="export-csv">{say(texts, "nav_export")}</a>'
             f'<form method="post" action="{BASE}/logout">'
             f'<input type="hidden" name="csrf_token" value="{e(csrf_token)}">'
-            f'<button type="submit" data-testid="logout-button">Sign out {e(username)}</button></form>'
+            f'<button type="submit" data-testid="logout-button">{say(texts, "sign_out", username=username)}</button>'
+            "</form>"
         )
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="robots" content="noindex,nofollow">'
-        f"<title>{e(title)} · Admissions console</title><style>{CSS}</style></head>"
-        f'<body><header><span class="brand">Admissions console</span>{nav}</header>'
+        f"<title>{say(texts, 'page_title', title=title)}</title><style>{CSS}</style></head>"
+        f'<body><header><span class="brand">{say(texts, "brand")}</span>{nav}</header>'
         f"<main>{body}</main></body></html>"
     )
 
@@ -157,41 +150,42 @@ def message_box(text: Optional[str], error: bool = False) -> str:
 
 
 def login_page(
-    *, error: Optional[str] = None, username: str = "", next_path: str = "", csrf_token: str = "", enabled: bool = True
+    *,
+    texts: Catalogue,
+    error: Optional[str] = None,
+    username: str = "",
+    next_path: str = "",
+    csrf_token: str = "",
+    enabled: bool = True,
 ) -> str:
     """The sign-in form (or a notice that sign-in is not configured)."""
+    title = texts.console_text("sign_in_title")
+    heading = f"<h1>{say(texts, 'sign_in_heading')}</h1>"
     if not enabled:
-        body = (
-            "<h1>Staff sign-in</h1>"
-            + message_box(
-                "Staff sign-in is not configured on this server. An administrator must set "
-                "STAFF_PASSWORD_HASH (see python -m bot.website.console.passwords).",
-                error=True,
-            )
-        )
-        return layout("Sign in", body)
+        return layout(title, heading + message_box(texts.console_text("sign_in_disabled"), error=True), texts=texts)
     body = (
-        "<h1>Staff sign-in</h1>"
+        heading
         + message_box(error, error=True)
         + f'<form method="post" action="{BASE}/login" class="card" data-testid="login-form">'
         f'<input type="hidden" name="csrf_token" value="{e(csrf_token)}">'
         f'<input type="hidden" name="next" value="{e(next_path)}">'
-        '<label for="username">Username</label>'
+        f'<label for="username">{say(texts, "username_label")}</label>'
         f'<input id="username" name="username" autocomplete="username" required value="{e(username)}" '
         'data-testid="login-username">'
-        '<label for="password">Password</label>'
+        f'<label for="password">{say(texts, "password_label")}</label>'
         '<input id="password" name="password" type="password" autocomplete="current-password" required '
         'data-testid="login-password">'
-        '<p><button type="submit" data-testid="login-submit">Sign in</button></p></form>'
+        f'<p><button type="submit" data-testid="login-submit">{say(texts, "sign_in_button")}</button></p></form>'
     )
-    return layout("Sign in", body)
+    return layout(title, body, texts=texts)
 
 
-def _badges(record: CallbackRecord) -> str:
+def _badges(record: CallbackRecord, texts: Catalogue) -> str:
     parts = []
     if record.urgent:
-        parts.append('<span class="badge urgent" data-testid="urgent-badge">URGENT</span>')
-    parts.append(f'<span class="badge {e(record.status)}" data-testid="request-status">{e(record.status)}</span>')
+        parts.append(f'<span class="badge urgent" data-testid="urgent-badge">{say(texts, "urgent")}</span>')
+    status = e(label(texts, "status_", record.status, STATUSES))
+    parts.append(f'<span class="badge {e(record.status)}" data-testid="request-status">{status}</span>')
     return "".join(parts)
 
 
@@ -199,20 +193,29 @@ def _phone(record: CallbackRecord) -> str:
     return f'<a href="tel:{e(record.phone_e164)}" data-testid="phone">{e(format_phone(record.phone_e164))}</a>'
 
 
-def _summary_fields(record: CallbackRecord, tz: dt.tzinfo, now: dt.datetime) -> List[Tuple[str, str]]:
-    status = e(record.status)
-    if record.claimed_by and record.status != "done":
-        status += f" by {e(record.claimed_by)}"
-    return [
-        ("Requested", f"{e(local_time(record.created_at, tz))} <span class=\"muted\">({e(age(record.created_at, now))})</span>"),
-        ("Phone", _phone(record)),
-        ("Best time", e(record.best_time) or '<span class="muted">not given</span>'),
-        ("Voicemail", e(voicemail_text(record))),
-        ("Texts", yes_no(record.text_ok)),
-        ("For", e(FOR_WHOM_LABELS.get(record.for_whom, record.for_whom))),
-        ("Screening", e(outcome_label(record.screening_outcome)) or '<span class="muted">not done</span>'),
-        ("Status", status),
+def _muted(texts: Catalogue, key: str, **values: object) -> str:
+    return f'<span class="muted">{say(texts, key, **values)}</span>'
+
+
+def _summary_fields(
+    record: CallbackRecord, tz: dt.tzinfo, now: dt.datetime, texts: Catalogue
+) -> List[Tuple[str, str]]:
+    status = label(texts, "status_", record.status, STATUSES)
+    if record.claimed_by and record.status != STATUS_DONE:
+        status = texts.console_text("status_by", status=status, name=record.claimed_by)
+    outcome = label(texts, "outcome_", record.screening_outcome, OUTCOMES)
+    requested = local_time(record.created_at, tz)
+    fields = [
+        ("requested", f"{e(requested)} {_muted(texts, 'requested_age', age=age(record.created_at, now, texts))}"),
+        ("phone", _phone(record)),
+        ("best_time", e(record.best_time) or _muted(texts, "best_time_missing")),
+        ("voicemail", e(voicemail_text(record, texts))),
+        ("texts", say(texts, "texts_yes" if record.text_ok else "texts_no")),
+        ("for", e(label(texts, "for_", record.for_whom, FOR_WHOM))),
+        ("screening", e(outcome) or _muted(texts, "screening_missing")),
+        ("status", e(status)),
     ]
+    return [(texts.console_text(f"field_{name}"), value) for name, value in fields]
 
 
 def _dl(items: Iterable[Tuple[str, str]]) -> str:
@@ -227,34 +230,56 @@ def queue_page(
     now: dt.datetime,
     username: str,
     csrf_token: str,
+    texts: Catalogue,
 ) -> str:
     """The callback queue: urgent first, then oldest."""
     links = "".join(
         f'<a href="{BASE}/?status={key}" data-testid="filter-{key}"'
         + (' aria-current="page"' if key == current else "")
-        + f">{label}</a>"
-        for key, label in FILTERS
+        + f">{say(texts, f'filter_{key}')}</a>"
+        for key in FILTERS
     )
     if records:
         items = "".join(
             f'<li class="card{" is-urgent" if r.urgent else ""}" data-testid="queue-row" data-ref="{e(r.ref)}">'
             f'<h2><a href="{request_path(r.ref)}" data-testid="request-link">{e(r.ref)}</a> '
-            f"<span>{e(r.first_name)}</span>{_badges(r)}</h2>"
-            + _dl(_summary_fields(r, tz, now))
+            f"<span>{e(r.first_name)}</span>{_badges(r, texts)}</h2>"
+            + _dl(_summary_fields(r, tz, now, texts))
             + "</li>"
             for r in records
         )
         listing = f'<ul class="queue" data-testid="queue">{items}</ul>'
     else:
-        listing = '<p class="empty card" data-testid="queue-empty">No callback requests here.</p>'
-    label = dict(FILTERS).get(current, current)
+        listing = f'<p class="empty card" data-testid="queue-empty">{say(texts, "queue_empty")}</p>'
+    heading = say(texts, "queue_heading", filter=label(texts, "filter_", current, FILTERS), count=len(records))
     body = (
-        f"<h1>Callback requests: {e(label)} ({len(records)})</h1>"
-        f'<nav class="filters" aria-label="Filter by status">{links}</nav>'
+        f"<h1>{heading}</h1>"
+        f'<nav class="filters" aria-label="{say(texts, "filters_label")}">{links}</nav>'
         f"{listing}"
-        f'<p><a href="{BASE}/export.csv?status={e(current)}">Download these as CSV</a></p>'
+        f'<p><a href="{BASE}/export.csv?status={e(current)}">{say(texts, "queue_download")}</a></p>'
     )
-    return layout("Queue", body, username=username, csrf_token=csrf_token)
+    return layout(texts.console_text("queue_title"), body, texts=texts, username=username, csrf_token=csrf_token)
+
+
+def _forms(record: CallbackRecord, csrf_token: str, texts: Catalogue) -> str:
+    """Claim while new; the outcome note and Mark done while open."""
+    path = request_path(record.ref)
+    hidden = f'<input type="hidden" name="csrf_token" value="{e(csrf_token)}">'
+    forms = ""
+    if record.status == STATUS_NEW:
+        forms += (
+            f'<form method="post" action="{path}/claim" class="actions">{hidden}'
+            f'<button type="submit" data-testid="claim-button">{say(texts, "claim_button")}</button></form>'
+        )
+    if record.status in (STATUS_NEW, STATUS_CLAIMED):
+        forms += (
+            f'<form method="post" action="{path}/done" class="actions card">{hidden}'
+            f'<label for="note">{say(texts, "note_label")}</label>'
+            '<textarea id="note" name="note" maxlength="4000" data-testid="outcome-note" '
+            f'placeholder="{say(texts, "note_placeholder")}"></textarea>'
+            f'<p><button type="submit" data-testid="done-button">{say(texts, "done_button")}</button></p></form>'
+        )
+    return forms
 
 
 def detail_page(
@@ -264,50 +289,44 @@ def detail_page(
     now: dt.datetime,
     username: str,
     csrf_token: str,
+    texts: Catalogue,
     message: Optional[str] = None,
     error: Optional[str] = None,
 ) -> str:
     """One request with its Claim and Mark done forms."""
-    path = request_path(record.ref)
-    fields = _summary_fields(record, tz, now) + [
-        ("Promised", e(record.expected_window_text)),
-        ("Channel", e(record.channel)),
+    field = texts.console_text
+    fields = _summary_fields(record, tz, now, texts) + [
+        (field("field_promised"), e(record.expected_window_text)),
+        (field("field_channel"), e(record.channel)),
     ]
     if record.claimed_at:
-        fields.append(("Claimed", f"{e(local_time(record.claimed_at, tz))} by {e(record.claimed_by)}"))
+        claimed = say(texts, "claimed_at", time=local_time(record.claimed_at, tz), name=record.claimed_by or "")
+        fields.append((field("field_claimed"), claimed))
     if record.done_at:
-        fields.append(("Done", e(local_time(record.done_at, tz))))
-        fields.append(("Outcome", f'<span data-testid="outcome-text">{e(record.outcome_note) or "—"}</span>'))
-    forms = ""
-    hidden = f'<input type="hidden" name="csrf_token" value="{e(csrf_token)}">'
-    if record.status == "new":
-        forms += (
-            f'<form method="post" action="{path}/claim" class="actions">{hidden}'
-            '<button type="submit" data-testid="claim-button">Claim: I will call</button></form>'
-        )
-    if record.status in ("new", "claimed"):
-        forms += (
-            f'<form method="post" action="{path}/done" class="actions card">{hidden}'
-            '<label for="note">Outcome note</label>'
-            '<textarea id="note" name="note" maxlength="4000" data-testid="outcome-note" '
-            'placeholder="e.g. Talked, intake booked Tue 10am / Left voicemail (no program name)"></textarea>'
-            '<p><button type="submit" data-testid="done-button">Mark done</button></p></form>'
-        )
+        note = e(record.outcome_note) or say(texts, "note_missing")
+        fields.append((field("field_done"), e(local_time(record.done_at, tz))))
+        fields.append((field("field_outcome"), f'<span data-testid="outcome-text">{note}</span>'))
     body = (
-        f'<p><a href="{BASE}/">&larr; Back to the queue</a></p>'
+        f'<p><a href="{BASE}/">&larr; {say(texts, "back_to_queue")}</a></p>'
         + message_box(message)
         + message_box(error, error=True)
         + f'<article class="card{" is-urgent" if record.urgent else ""}" data-testid="request-detail" '
         f'data-ref="{e(record.ref)}">'
-        f"<h2>{e(record.ref)} <span>{e(record.first_name)}</span>{_badges(record)}</h2>"
+        f"<h2>{e(record.ref)} <span>{e(record.first_name)}</span>{_badges(record, texts)}</h2>"
         + _dl(fields)
         + "</article>"
-        + forms
+        + _forms(record, csrf_token, texts)
     )
-    return layout(record.ref, body, username=username, csrf_token=csrf_token)
+    return layout(record.ref, body, texts=texts, username=username, csrf_token=csrf_token)
 
 
-def error_page(title: str, text: str, *, username: Optional[str] = None, csrf_token: Optional[str] = None) -> str:
+def error_page(
+    title: str, text: str, *, texts: Catalogue, username: Optional[str] = None, csrf_token: Optional[str] = None
+) -> str:
     """A plain error page (not found, database down, bad request)."""
-    body = f"<h1>{e(title)}</h1>" + message_box(text, error=True) + f'<p><a href="{BASE}/">Back to the queue</a></p>'
-    return layout(title, body, username=username, csrf_token=csrf_token)
+    body = (
+        f"<h1>{e(title)}</h1>"
+        + message_box(text, error=True)
+        + f'<p><a href="{BASE}/">{say(texts, "back_to_queue")}</a></p>'
+    )
+    return layout(title, body, texts=texts, username=username, csrf_token=csrf_token)

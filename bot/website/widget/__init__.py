@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import clock
+from bot.phones import tel_href
 from bot.settings import CONTENT_DIR, Program, program
 from bot.texts import PLACEHOLDER, Catalogue, ContentError, catalogue, render_html
 
@@ -106,14 +107,6 @@ def security_headers(csp: str) -> Dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
     }
-
-
-def tel_href(phone: str) -> str:
-    """tel: link for a (North American) phone number as written in the settings."""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) == 10:
-        digits = "1" + digits
-    return f"tel:+{digits}" if len(digits) > 3 else f"tel:{digits}"
 
 
 def embed_snippet(widget_url: str, rasa_url: str, title: str, phone: str = "") -> str:

@@ -6,9 +6,9 @@ from typing import Any, Dict
 import pytest
 
 from bot.safety import is_medical_advice_request, normalize
-from tests.unit.safety.sets import ADVICE, _short
+from tests.support.eval_sets import ADVICE, short
 
 
-@pytest.mark.parametrize("item", ADVICE, ids=[_short(i["text"]) for i in ADVICE])
+@pytest.mark.parametrize("item", ADVICE, ids=[short(i["text"]) for i in ADVICE])
 def test_medical_advice_requests(item: Dict[str, Any]) -> None:
     assert is_medical_advice_request(item["text"]) is item["advice"], (item["text"], normalize(item["text"]))

@@ -1,5 +1,6 @@
 """Crisis rules and their context checks (bot/safety/rules.py, checks.py): idioms, recency,
-negation, and rule names that are constants, never the user's text."""
+negation, rule names that are constants, never the user's text, and recall and false alarms on
+the evaluation sets (tests/support/eval_sets.py)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from typing import Any, Dict
 import pytest
 
 from bot.safety import RULE_NAMES, SafetySignal, detect_crisis, normalize
-from tests.unit.safety.sets import CRISIS, _short
+from tests.support.eval_sets import CRISIS, MAX_FALSE_ALARM_RATE, NEAR_MISS, short
 
 NEVER_FIRE = [
     "I'm dying to know the cost",
@@ -98,7 +99,7 @@ def test_rule_names_are_constants() -> None:
     assert RULE_NAMES and all(_RULE_NAME.match(name) for name in RULE_NAMES)
 
 
-@pytest.mark.parametrize("item", CRISIS, ids=[_short(i["text"]) for i in CRISIS])
+@pytest.mark.parametrize("item", CRISIS, ids=[short(i["text"]) for i in CRISIS])
 def test_rule_name_is_a_known_constant(item: Dict[str, Any]) -> None:
     signal = detect_crisis(item["text"])
     assert signal is not None
@@ -112,3 +113,39 @@ def test_unique_marker_in_text_never_reaches_rule() -> None:
     for template in ("i want to die {m}", "{m} took 40 pills", "i will kill my dad {m}", "{m} kms"):
         signal = detect_crisis(template.format(m=marker))
         assert signal is not None and signal.rule in RULE_NAMES and marker not in signal.rule
+
+
+# ------------------------------------------------------------------------------------------------
+# Crisis recall
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", CRISIS, ids=[short(i["text"]) for i in CRISIS])
+def test_crisis_is_detected_with_its_kind(item: Dict[str, Any]) -> None:
+    signal = detect_crisis(item["text"])
+    assert signal is not None, f"missed crisis: {item['text']!r} (normalized: {normalize(item['text'])!r})"
+    accepted = {item["kind"], item.get("also")} - {None}
+    assert signal.kind in accepted, f"{item['text']!r}: kind {signal.kind} ({signal.rule}), expected {accepted}"
+
+
+def test_crisis_recall_is_total() -> None:
+    missed = [item["text"] for item in CRISIS if detect_crisis(item["text"]) is None]
+    assert not missed, f"recall {1 - len(missed) / len(CRISIS):.1%}; missed: {missed}"
+
+
+# ------------------------------------------------------------------------------------------------
+# False alarms
+# ------------------------------------------------------------------------------------------------
+
+
+def test_near_miss_false_alarm_rate() -> None:
+    alarms = []
+    for item in NEAR_MISS:
+        signal = detect_crisis(item["text"])
+        if signal is not None:
+            alarms.append(f"{item['text']!r} -> {signal.kind} ({signal.rule})")
+    rate = len(alarms) / len(NEAR_MISS)
+    assert rate <= MAX_FALSE_ALARM_RATE, (
+        f"false-alarm rate {rate:.1%} > {MAX_FALSE_ALARM_RATE:.0%} on {len(NEAR_MISS)} near-misses:\n"
+        + "\n".join(alarms)
+    )

@@ -12,7 +12,7 @@ from typing import Any, Callable, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.store import InvalidTransition, RequestNotFound, Store
 from bot.store import callbacks
@@ -177,7 +177,7 @@ LIST_CASES: List[Tuple[Optional[str], str]] = [
 
 
 @pytest.mark.parametrize("status, expected", LIST_CASES)
-def test_list_requests_order_and_filter(
+def test_list_order_and_filter(
     any_store: Store, sample_data: CallbackData, status: Optional[str], expected: str
 ) -> None:
     refs = _seed(any_store, sample_data)
@@ -185,7 +185,7 @@ def test_list_requests_order_and_filter(
     assert "".join(by_ref[r.ref] for r in any_store.callbacks.list(status)) == expected
 
 
-def test_list_requests_rejects_unknown_status(store: Store) -> None:
+def test_list_rejects_unknown_status(store: Store) -> None:
     with pytest.raises(ValueError):
         store.callbacks.list("pending")
 
@@ -227,6 +227,53 @@ def test_workflow(store: Store, sample_data: CallbackData, before: List[Callable
             step(ref, store)
     else:
         assert step(ref, store).status == expected
+
+
+# steps before, refused step, reason, data besides the reference
+REFUSAL_CASES: List[Tuple[List[Callable], Callable, str, dict]] = [
+    ([_claim], _claim_other, InvalidTransition.ALREADY_CLAIMED, {"name": "maria"}),
+    ([_done], _claim, InvalidTransition.ALREADY_DONE, {}),
+    ([_done], _done, InvalidTransition.ALREADY_DONE, {}),
+]
+
+
+@pytest.mark.parametrize("before, step, reason, data", REFUSAL_CASES)
+def test_refusals_carry_a_reason_and_data(
+    store: Store, sample_data: CallbackData, before: List[Callable], step: Callable, reason: str, data: dict
+) -> None:
+    """The store says why, not how: the console words it."""
+    ref = create(store, "conv-1", sample_data).ref
+    for action in before:
+        action(ref, store)
+    with pytest.raises(InvalidTransition) as refused:
+        step(ref, store)
+    assert refused.value.reason == reason and refused.value.data == {"ref": ref, **data}
+
+
+# step, what someone else changed in the meantime, reason
+MEANWHILE_CASES = [
+    (_claim, {"status": "claimed", "claimed_by": "joe"}, InvalidTransition.CLAIMED_MEANWHILE),
+    (_done, {"status": "done"}, InvalidTransition.CLOSED_MEANWHILE),
+]
+
+
+@pytest.mark.parametrize("step, change, reason", MEANWHILE_CASES)
+def test_a_step_overtaken_in_the_meantime_says_so(
+    store: Store, sample_data: CallbackData, monkeypatch: pytest.MonkeyPatch, step: Callable, change: dict, reason: str
+) -> None:
+    ref = create(store, "conv-1", sample_data).ref
+    read = callbacks._by_ref
+
+    def read_then_overtaken(session: Any, wanted: str) -> Any:
+        row = read(session, wanted)
+        statement = update(CallbackRequest).where(CallbackRequest.id == row.id).values(**change)
+        session.execute(statement.execution_options(synchronize_session=False))
+        return row
+
+    monkeypatch.setattr(callbacks, "_by_ref", read_then_overtaken)
+    with pytest.raises(InvalidTransition) as refused:
+        step(ref, store)
+    assert refused.value.reason == reason and refused.value.data == {"ref": ref}
 
 
 def test_claim_and_complete_record_who_and_when(any_store: Store, sample_data: CallbackData) -> None:

@@ -1,5 +1,4 @@
-"""Staff webhook delivery from the outbox, against a real local HTTP server that fails and recovers,
-and the website's app factory running the delivery worker."""
+"""Staff webhook delivery from the outbox, against a real local HTTP server that fails and recovers."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +6,7 @@ import datetime as dt
 import json
 import socket
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 import pytest_asyncio
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from bot.store import Store
 from bot.store.callbacks import CallbackData
 from bot.store.models import OutboxMessage
+from bot.texts import catalogue
 from bot.website import notify
 from bot.website.console.pages import request_path
 from bot.website.notify import backoff_delay, build_body, deliver_pending, run_outbox_worker, sign, verify_signature
@@ -259,43 +259,11 @@ async def test_build_body_without_base_url() -> None:
     assert body["text"] == "New callback request HL-7K3Q. Open the staff console: /staff/r/HL-7K3Q"
 
 
-# --- the website's app factory runs the worker ----------------------------------------------------
-
-
-async def test_outbox_worker_runs_with_the_app_when_a_webhook_is_set(
-    aiohttp_client: Any, db_url: str, staff_env: None, add_request: Callable[..., str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.website.app import create_app
-
-    received: List[dict] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.json_response({"ok": True})
-
-    receiver_app = web.Application()
-    receiver_app.router.add_post("/hook", hook)
-    receiver = TestServer(receiver_app, host="127.0.0.1")
-    await receiver.start_server()
-    try:
-        monkeypatch.setenv("STAFF_WEBHOOK_URL", str(receiver.make_url("/hook")))
-        app = create_app("http://127.0.0.1:9", db_url=db_url)
-        ref = add_request(urgent=True)
-        client = await aiohttp_client(app)
-        for _ in range(100):
-            if received:
-                break
-            await asyncio.sleep(0.05)
-        assert [r["ref"] for r in received] == [ref]
-        assert received[0]["urgent"] is True and "Ann" not in str(received[0])
-        await client.close()  # runs the cleanup: the worker stops
-    finally:
-        await receiver.close()
-
-
-async def test_no_worker_without_webhook(aiohttp_client: Any, db_url: str, staff_env: None) -> None:
-    from bot.website.app import STORE, create_app
-
-    client = await aiohttp_client(create_app("http://127.0.0.1:9", db_url=db_url))
-    assert len(client.app.cleanup_ctx) == 0
-    assert client.app[STORE].url == db_url
+async def test_build_body_words_from_the_catalogue() -> None:
+    texts = catalogue()
+    own = replace(texts, console={**texts.console, "webhook_new_urgent": "Urgent: {ref}, see {link}"})
+    payload = json.dumps({"ref": "HL-7K3Q", "urgent": True, "console_path": "/staff/r/HL-7K3Q"})
+    body = json.loads(build_body(7, "callback.created", payload, "https://a.example", texts=own))
+    assert body["text"] == "Urgent: HL-7K3Q, see https://a.example/staff/r/HL-7K3Q"
+    other = json.loads(build_body(8, "other.topic", json.dumps({"ref": "HL-7K3Q"}), texts=own))
+    assert other["text"] == "other.topic: HL-7K3Q"

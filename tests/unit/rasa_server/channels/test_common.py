@@ -1,7 +1,6 @@
 """What both channels share: cleaning inbound text, reading Rasa's crisis verdict, the reply when Rasa failed."""
 from __future__ import annotations
 
-import sys
 from typing import Any, Dict, List
 
 import pytest
@@ -45,19 +44,6 @@ def test_crisis_responses_are_the_shared_names() -> None:
 )
 def test_is_crisis_reply_reads_the_response_rasa_chose(messages: List[Dict[str, Any]], expected: bool) -> None:
     assert is_crisis_reply(messages) is expected
-
-
-def test_is_crisis_reply_needs_no_detector(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The verdict comes from Rasa's reply: with the safety rules unavailable it is the same."""
-    monkeypatch.setitem(sys.modules, "bot.safety", None)  # import fails
-    table = [
-        ([], False),
-        ([{"utter_action": "utter_crisis"}], True),
-        ([{"utter_action": "utter_crisis_next"}], True),
-        ([{"utter_action": "utter_greet"}, {"utter_action": None}], False),
-    ]
-    for messages, expected in table:
-        assert is_crisis_reply(messages) is expected
 
 
 @pytest.mark.parametrize(

@@ -284,6 +284,23 @@ async def test_agent_failure_sends_technical_trouble(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("silent", [False, True])
+async def test_rasa_failure_on_a_crisis_text_sends_the_crisis_reply(
+    database: str, fake_twilio: Any, tracker_db: Path, silent: bool
+) -> None:
+    """When Rasa fails or says nothing, the channel's own rules still answer a crisis with 988/911."""
+    channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
+    if silent:
+        agent.default = []
+    else:
+        agent.error = RuntimeError("tracker store down")
+    async with serve(channel, agent) as base:
+        replies = await Harness(channel, agent, fake_twilio, base).text("i want to kill myself")
+    assert replies == sms.compose_sms([{"text": catalogue().crisis("suicide")}])
+    assert "988" in " ".join(replies)
+
+
+@pytest.mark.asyncio
 async def test_failure_after_a_crisis_reply_still_sends_the_crisis_reply(
     database: str, fake_twilio: Any, tracker_db: Path
 ) -> None:

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from bot.tools.bench.procfs import cpu_seconds, peak_rss_mb, process_tree, vm_hwm_kb
+from bot.tools.bench.procfs import cpu_seconds, own_cpu_seconds, peak_rss_mb, process_tree, vm_hwm_kb
 
 
 def test_peak_rss_includes_children() -> None:
@@ -25,10 +25,16 @@ def test_peak_rss_includes_children() -> None:
 
 
 def test_cpu_time_of_a_busy_child_is_counted() -> None:
-    child = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 0.6\nwhile time.time() < end: pass\ntime.sleep(30)"])
+    # the child burns 0.6 s of its own CPU time (however busy the machine), says so, then sleeps
+    busy = "import time\nwhile time.process_time() < 0.6: pass\nprint('busy', flush=True)\ntime.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", busy], stdout=subprocess.PIPE, text=True)
     try:
-        subprocess.run(["sleep", "0.8"])
-        assert cpu_seconds(os.getpid()) - cpu_seconds(child.pid) >= 0  # own tree includes the child
+        assert child.stdout is not None and child.stdout.readline() == "busy\n"
+        child_cpu = cpu_seconds(child.pid)
+        own_cpu = own_cpu_seconds()
+        # own tree includes the child: both only grow, so the tree read last holds at least their sum
+        # (one clock tick of slack for rounding); without the child it would miss 0.3 s or more
+        assert cpu_seconds(os.getpid()) >= own_cpu + child_cpu - 0.02
         assert cpu_seconds(child.pid) >= 0.3
     finally:
         child.kill()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.tools.bench.report import render_markdown
 from bot.tools.bench.targets import evaluate_targets
-from tests.unit.tools.bench.sample import row, sample_result
+from tests.support.bench_sample import row, sample_result
 
 
 def test_report_has_machine_line_and_all_measures() -> None:

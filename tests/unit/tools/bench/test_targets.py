@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.tools.bench.targets import evaluate_targets
-from tests.unit.tools.bench.sample import sample_result
+from tests.support.bench_sample import sample_result
 
 
 def test_targets_summary() -> None:

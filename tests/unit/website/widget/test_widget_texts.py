@@ -10,32 +10,22 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Callable, List
+from typing import List
 
 import pytest
 from aiohttp import web
 
 import bot.website.widget as web_module
-from bot.settings import CONTENT_DIR, program
+from bot.settings import program
 from bot.texts import WIDGET_TEXTS, ContentError, build, catalogue
 from bot.website.widget import (
     STATIC_DIR, TEXTS_MARKER, WIDGET_PATH, render_script, script_texts, setup_widget,
 )
+from tests.support.fixtures.content import edit
 from tests.support.widget import split_script
 
 RASA_URL = "https://rasa.example.test:5005"
 JS = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, folder)
-    return folder
-
-
-def _edit(path: Path, change: Callable[[str], str]) -> None:
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 async def _served(aiohttp_client, **setup) -> tuple:
@@ -51,7 +41,7 @@ async def _served(aiohttp_client, **setup) -> tuple:
 
 
 async def test_served_script_carries_the_texts_from_content(aiohttp_client, content_copy):
-    _edit(
+    edit(
         content_copy / "widget.yml",
         lambda t: t.replace("title: Questions about our program?", "title: Ask {program_short_name} anything")
         .replace("try_again: Try again", "try_again: Send it again")
@@ -109,7 +99,7 @@ async def test_script_is_rendered_once_and_its_etag_is_of_the_rendered_bytes(aio
 
 async def test_texts_cannot_break_out_of_the_script(aiohttp_client, content_copy):
     hostile = "Ask us </script><script>window.__xss=1</script> <!-- & \"quotes\" \\ 'single'"
-    _edit(content_copy / "widget.yml", lambda t: t.replace("title: Questions about our program?", f"title: {json.dumps(hostile)}"))
+    edit(content_copy / "widget.yml", lambda t: t.replace("title: Questions about our program?", f"title: {json.dumps(hostile)}"))
     _, _, body = await _served(aiohttp_client, texts=build(program(), content_copy))
     literal = re.search(rb"^  var TEXTS = (.*);$", body, re.M).group(1).decode()
     assert not re.search("[<>&\u2028\u2029]", literal)
@@ -143,14 +133,14 @@ def test_a_script_without_exactly_one_marker_is_refused(source):
 def test_the_website_does_not_start_with_a_script_without_marker(tmp_path, monkeypatch):
     static = tmp_path / "static"
     shutil.copytree(STATIC_DIR, static)
-    _edit(static / "widget.js", lambda t: t.replace(TEXTS_MARKER, "{}"))
+    edit(static / "widget.js", lambda t: t.replace(TEXTS_MARKER, "{}"))
     monkeypatch.setattr(web_module, "STATIC_DIR", static)
     with pytest.raises(ValueError, match="widget.js must contain"):
         setup_widget(web.Application(), rasa_url=RASA_URL)
 
 
 def test_the_website_does_not_start_with_broken_widget_texts(content_copy):
-    _edit(content_copy / "widget.yml", lambda t: t.replace("{emergency}", "{emergency_number}"))
+    edit(content_copy / "widget.yml", lambda t: t.replace("{emergency}", "{emergency_number}"))
     with pytest.raises(ContentError, match=r"widget.yml: notice_crisis: unknown placeholder \{emergency_number\}"):
         build(program(), content_copy)
 

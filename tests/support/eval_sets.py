@@ -1,4 +1,4 @@
-"""The safety evaluation sets in bot/tools/eval_sets/, loaded once for the tests of this package.
+"""The safety evaluation sets in bot/tools/eval_sets/, loaded once for the tests that read them.
 
 - crisis_set.yml: every message must be caught, with the expected kind (a text that genuinely
   mixes two kinds names the second one in `also`);
@@ -29,5 +29,6 @@ NEAR_MISS = _load("near_miss_set.yml")
 ADVICE = _load("medical_advice_set.yml")
 
 
-def _short(text: str, n: int = 60) -> str:
+def short(text: str, n: int = 60) -> str:
+    """`text` cut to `n` characters, for test ids."""
     return text if len(text) <= n else text[: n - 3] + "..."

@@ -1,4 +1,4 @@
-"""A complete benchmark result (as bench.json holds it) for the report and target tests."""
+"""A complete benchmark result (as bench.json holds it) for the tests of bot.tools.bench.report and targets."""
 from __future__ import annotations
 
 from typing import Any, Dict

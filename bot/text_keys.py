@@ -1,0 +1,90 @@
+"""The keys of the content files whose texts code asks for by name, and the placeholders each may
+keep for its caller to fill (at run time, or in the browser). bot.texts checks every file against
+these when it builds the catalogue, so a missing or misspelt key fails at start, not in a reply.
+"""
+from __future__ import annotations
+
+from typing import Collection, Mapping
+
+# content/sms.yml: key -> the run-time placeholders it may use.
+SMS_TEXTS: Mapping[str, Collection[str]] = {
+    "stop": (),
+    "start": (),
+    "help": (),
+    "media_only": (),
+    "empty_message": (),
+    "after_hours": ("opening",),
+}
+BUTTON_SETS = ("after_answer", "after_suggestions")
+# content/widget.yml: key -> the placeholders the widget fills in the browser (from the host page or
+# the moment), left as they are here.
+WIDGET_TEXTS: Mapping[str, Collection[str]] = {
+    "title": (),
+    "subtitle": (),
+    "start_over": (),
+    "close_label": (),
+    "notice_intro": (),
+    "notice_not_emergency": (),
+    "notice_crisis": (),
+    "notice_privacy": (),
+    "conversation_label": (),
+    "speaker_user": (),
+    "speaker_assistant": (),
+    "speaker_error": (),
+    "suggested_replies_label": (),
+    "open_image": (),
+    "try_again": (),
+    "typing": (),
+    "input_label": (),
+    "input_placeholder": (),
+    "send_label": (),
+    "characters_left_one": (),
+    "characters_left": ("count",),
+    "connection_error": (),
+    "connection_error_with_phone": ("phone",),
+    "crisis": (),
+}
+# content/console.yml: key -> the run-time placeholders the staff console (or its webhook) fills in.
+CONSOLE_TEXTS: Mapping[str, Collection[str]] = {
+    **dict.fromkeys(
+        (
+            "brand", "nav_queue", "nav_export", "back_to_queue", "sign_in_title", "sign_in_heading",
+            "username_label", "password_label", "sign_in_button", "sign_in_disabled", "wrong_credentials",
+            "sign_in_expired", "sign_in_first", "form_expired", "queue_title", "filters_label", "filter_open",
+            "filter_new", "filter_claimed", "filter_done", "filter_all", "queue_empty", "queue_download",
+            "urgent", "status_new", "status_claimed", "status_done", "field_requested", "field_phone",
+            "field_best_time", "field_voicemail", "field_texts", "field_for", "field_screening", "field_status",
+            "field_promised", "field_channel", "field_claimed", "field_done", "field_outcome", "age_just_now",
+            "best_time_missing", "screening_missing", "note_missing", "texts_yes", "texts_no",
+            "voicemail_no", "voicemail_named", "voicemail_unnamed", "for_self", "for_loved_one",
+            "outcome_crisis", "outcome_detox_first", "outcome_higher_care", "outcome_iop_fit",
+            "outcome_outpatient", "claim_button", "note_label", "note_placeholder", "done_button",
+            "claimed_message", "done_message", "not_found_title", "request_not_found", "page_not_found",
+            "database_down_title", "database_down",
+        ),
+        (),
+    ),
+    "page_title": ("title",),
+    "sign_out": ("username",),
+    "too_many_attempts": ("minutes",),
+    "queue_heading": ("filter", "count"),
+    "status_by": ("status", "name"),
+    "requested_age": ("age",),
+    "age_minutes": ("minutes",),
+    "age_hours": ("hours",),
+    "age_days": ("days",),
+    "claimed_at": ("time", "name"),
+    "already_claimed": ("ref", "name"),
+    "already_done": ("ref",),
+    "claimed_meanwhile": ("ref",),
+    "closed_meanwhile": ("ref",),
+    "webhook_new": ("ref", "link"),
+    "webhook_new_urgent": ("ref", "link"),
+    "webhook_other": ("topic", "ref", "link"),
+}
+# content/callback_window.yml: key -> the clock words bot.hours fills in (written by bot.clock).
+CALLBACK_WINDOW_TEXTS: Mapping[str, Collection[str]] = {
+    "within": ("duration",),
+    "before_closing": ("close", "day", "opening"),
+    "next_opening": ("day", "opening"),
+}
