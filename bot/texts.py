@@ -165,13 +165,10 @@ def load_buttons(path: Path = BUTTONS_FILE) -> Dict[str, List[Dict[str, str]]]:
     return buttons
 
 
-def topic_buttons(
-    topic: Topic, topics: Mapping[str, Topic], follow_up: Optional[List[Dict[str, str]]] = None
-) -> List[Dict[str, str]]:
-    """Follow-ups after an answer: up to two related topics, then the fit check and a callback."""
-    after = follow_up if follow_up is not None else load_buttons()["after_answer"]
+def topic_buttons(topic: Topic, topics: Mapping[str, Topic], follow_up: List[Dict[str, str]]) -> List[Dict[str, str]]:
+    """Follow-ups after an answer: up to two related topics, then `follow_up` (fit check, callback)."""
     buttons = [{"title": topics[r].title, "payload": topics[r].question} for r in topic.related[:2]]
-    return buttons + [dict(b) for b in after]
+    return buttons + [dict(b) for b in follow_up]
 
 
 def faq_responses(
@@ -220,7 +217,8 @@ def message_responses(values: Mapping[str, str], path: Path = MESSAGES_FILE) -> 
 def _named_texts(
     values: Mapping[str, str], path: Path, keys: Mapping[str, Collection[str]]
 ) -> Dict[str, str]:
-    """A file of named one-line texts: every key present, no other, program settings filled in."""
+    """A file of named one-line texts (content/sms.yml, widget.yml, console.yml, callback_window.yml):
+    every key present, no other, program settings filled in."""
     data = _mapping(path)
     texts: Dict[str, str] = {}
     for key, runtime in keys.items():
@@ -232,26 +230,6 @@ def _named_texts(
     if unknown:
         raise ContentError(f"{path.name}: unknown entries {unknown}")
     return texts
-
-
-def sms_texts(values: Mapping[str, str], path: Path = SMS_FILE) -> Dict[str, str]:
-    """The texts the SMS channel sends on its own (content/sms.yml), program settings filled in."""
-    return _named_texts(values, path, SMS_TEXTS)
-
-
-def widget_texts(values: Mapping[str, str], path: Path = WIDGET_FILE) -> Dict[str, str]:
-    """The website chat widget's own texts (content/widget.yml), program settings filled in."""
-    return _named_texts(values, path, WIDGET_TEXTS)
-
-
-def console_texts(values: Mapping[str, str], path: Path = CONSOLE_FILE) -> Dict[str, str]:
-    """The staff console's and staff webhook's texts (content/console.yml), program settings filled in."""
-    return _named_texts(values, path, CONSOLE_TEXTS)
-
-
-def callback_window_texts(values: Mapping[str, str], path: Path = CALLBACK_WINDOW_FILE) -> Dict[str, str]:
-    """The callback-window phrases (content/callback_window.yml), program settings filled in."""
-    return _named_texts(values, path, CALLBACK_WINDOW_TEXTS)
 
 
 def pick(variations: List[Variation], channel: Optional[str] = None, kind: Optional[str] = None) -> Variation:
@@ -296,17 +274,22 @@ class Catalogue:
 
     def sms_text(self, key: str, **runtime: str) -> str:
         """A text the SMS channel sends on its own, run-time placeholders filled from `runtime`."""
-        return render(self.sms[key], runtime, f"{SMS_FILE.name}: {key}", runtime=())
+        return _fill(self.sms, SMS_FILE, key, runtime)
 
     def console_text(self, key: str, **runtime: object) -> str:
         """A staff console (or webhook) text with its run-time values; plain text, so that each
         page escapes the whole of it, the words around the values too."""
-        values = {name: str(value) for name, value in runtime.items()}
-        return render(self.console[key], values, f"{CONSOLE_FILE.name}: {key}", runtime=())
+        return _fill(self.console, CONSOLE_FILE, key, runtime)
 
     def window_text(self, key: str, **runtime: str) -> str:
         """A callback-window phrase with bot.hours' clock words filled in."""
-        return render(self.callback_window[key], runtime, f"{CALLBACK_WINDOW_FILE.name}: {key}", runtime=())
+        return _fill(self.callback_window, CALLBACK_WINDOW_FILE, key, runtime)
+
+
+def _fill(texts: Mapping[str, str], path: Path, key: str, runtime: Mapping[str, object]) -> str:
+    """A named text with its run-time placeholders filled (all of them: none may be left)."""
+    values = {name: str(value) for name, value in runtime.items()}
+    return render(texts[key], values, f"{path.name}: {key}", runtime=())
 
 
 def _check(responses: Responses) -> None:
@@ -336,11 +319,11 @@ def build(prog: Optional[Program] = None, content_dir: Path = CONTENT_DIR) -> Ca
         values=values,
         topics=topics,
         responses=responses,
-        sms=sms_texts(values, content_dir / SMS_FILE.name),
+        sms=_named_texts(values, content_dir / SMS_FILE.name, SMS_TEXTS),
         buttons=buttons,
-        widget=widget_texts(values, content_dir / WIDGET_FILE.name),
-        console=console_texts(values, content_dir / CONSOLE_FILE.name),
-        callback_window=callback_window_texts(values, content_dir / CALLBACK_WINDOW_FILE.name),
+        widget=_named_texts(values, content_dir / WIDGET_FILE.name, WIDGET_TEXTS),
+        console=_named_texts(values, content_dir / CONSOLE_FILE.name, CONSOLE_TEXTS),
+        callback_window=_named_texts(values, content_dir / CALLBACK_WINDOW_FILE.name, CALLBACK_WINDOW_TEXTS),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, Set, Tuple, TypeVar
 
 import yaml
 
@@ -46,6 +46,29 @@ class Where:
     def error(self, message: str) -> SafetyDataError:
         where = f"{self.file}, {self.item}" if self.item else self.file
         return SafetyDataError(f"{where}: {message}")
+
+
+T = TypeVar("T")
+
+
+def entries(
+    items: Any, where: Where, label: str, build: Callable[[Any, Where], T], id_of: Callable[[T], str]
+) -> Tuple[T, ...]:
+    """Each item of a list of `label`s built by `build`, named in errors by its id (or position);
+    two items with one id are a mistake."""
+    if not isinstance(items, list):
+        raise where.error(f"{label}s must be a list")
+    built: List[T] = []
+    first_seen: Dict[str, int] = {}
+    for index, node in enumerate(items, 1):
+        node_id = node.get("id") if isinstance(node, dict) else None
+        at = where.at(f"{label} {node_id}" if isinstance(node_id, str) else f"{label} {index}")
+        item = build(node, at)
+        if id_of(item) in first_seen:
+            raise at.error(f"duplicate id ({label} {first_seen[id_of(item)]} has the same id)")
+        first_seen[id_of(item)] = index
+        built.append(item)
+    return tuple(built)
 
 
 def read_yaml(directory: Path, name: str) -> Any:

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Pattern, Tuple
+from typing import Any, Optional, Pattern, Tuple
 
 from bot.safety.data import (
     SAFETY_DIR,
     Vocabulary,
     Where,
+    entries,
     fields,
     load_word_lists,
     name_of,
@@ -61,27 +62,17 @@ def load_advice(directory: Path = SAFETY_DIR) -> AdviceBook:
     text_of(data["not_advice"]["means"], at, "means")
     not_advice = vocabulary.compile(data["not_advice"]["patterns"], at.at("patterns"))
 
-    if not isinstance(data["requests"], list):
-        raise where.error("requests must be a list")
-    requests = []
-    first_seen: Dict[str, int] = {}
-    for index, node in enumerate(data["requests"], 1):
-        request_id = node.get("id") if isinstance(node, dict) else None
-        at = where.at(f"request {request_id}" if isinstance(request_id, str) else f"request {index}")
+    def request(node: Any, at: Where) -> AdviceRequest:
         fields(node, at, ("id", "means", "patterns"), ("requires",))
-        name_of(request_id, at, "id")
         text_of(node["means"], at, "means")
-        if request_id in first_seen:
-            raise at.error(f"duplicate id (request {first_seen[request_id]} has the same id)")
-        first_seen[request_id] = index
         requires = node.get("requires")
-        requests.append(
-            AdviceRequest(
-                id=request_id,
-                pattern=vocabulary.compile(node["patterns"], at.at("patterns"), never_empty=True),
-                requires=None if requires is None else vocabulary.compile(requires, at.at("requires")),
-            )
+        return AdviceRequest(
+            id=name_of(node["id"], at, "id"),
+            pattern=vocabulary.compile(node["patterns"], at.at("patterns"), never_empty=True),
+            requires=None if requires is None else vocabulary.compile(requires, at.at("requires")),
         )
+
+    requests = entries(data["requests"], where, "request", request, lambda item: item.id)
 
     at = where.at("mixing")
     mixing = fields(data["mixing"], at, ("means", "question", "link", "substance"))
@@ -91,7 +82,7 @@ def load_advice(directory: Path = SAFETY_DIR) -> AdviceBook:
         raise at.at("question").error("must name the words after the verb (?P<rest>...)")
     return AdviceBook(
         not_advice=not_advice,
-        requests=tuple(requests),
+        requests=requests,
         mix_question=question,
         mix_link=vocabulary.compile(mixing["link"], at.at("link")),
         mix_substance=vocabulary.compile(mixing["substance"], at.at("substance"), never_empty=True),

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Optional, Pattern, Tuple
+from typing import Any, FrozenSet, Optional, Pattern, Tuple
 
 from bot.safety.checks import NAMED_CHECKS, PATTERN_CHECKS, Check, Cues, Found
-from bot.safety.data import SAFETY_DIR, Vocabulary, Where, fields, load_word_lists, read_yaml, text_of
+from bot.safety.data import SAFETY_DIR, Vocabulary, Where, entries, fields, load_word_lists, read_yaml, text_of
 from bot.safety.names import CRISIS_KINDS, CrisisKind
 from bot.safety.normalise import variants
 
@@ -68,19 +68,8 @@ def load_rules(directory: Path = SAFETY_DIR) -> RuleBook:
     where = Where(RULES_FILE)
     data = fields(read_yaml(directory, RULES_FILE), where, ("rules",), ("phrases",))
     vocabulary = Vocabulary(load_word_lists(directory)).with_phrases(data.get("phrases"), where)
-    if not isinstance(data["rules"], list):
-        raise where.error("rules must be a list")
-    rules = []
-    first_seen: Dict[str, int] = {}
-    for index, node in enumerate(data["rules"], 1):
-        rule_id = node.get("id") if isinstance(node, dict) else None
-        at = where.at(f"rule {rule_id}" if isinstance(rule_id, str) else f"rule {index}")
-        rule = _rule(node, vocabulary, at)
-        if rule.id in first_seen:
-            raise at.error(f"duplicate id (rule {first_seen[rule.id]} has the same id)")
-        first_seen[rule.id] = index
-        rules.append(rule)
-    return RuleBook(tuple(rules), _cues(vocabulary, where))
+    rules = entries(data["rules"], where, "rule", lambda node, at: _rule(node, vocabulary, at), lambda r: r.id)
+    return RuleBook(rules, _cues(vocabulary, where))
 
 
 def _rule(node: Any, vocabulary: Vocabulary, at: Where) -> Rule:

@@ -12,7 +12,7 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, ContextManager, Optional, Type
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.store.callbacks import Callbacks
@@ -62,7 +62,9 @@ class Store:
         self.dispose()
 
     def __repr__(self) -> str:
-        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
+        from bot.store.db import redacted
+
+        return f"Store({redacted(self.url)!r})"
 
 
 _shared: Optional[Store] = None

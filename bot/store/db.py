@@ -130,7 +130,8 @@ def current_revision(url: str) -> Optional[str]:
         return context.get_current_revision()
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
+    """The URL without its password, fit for a log line or a repr."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
@@ -153,7 +154,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         upgrade(url, args.revision or "head")
     elif args.command == "downgrade":
         downgrade(url, args.revision or "base")
-    print(f"{_redacted(url)}: at revision {current_revision(url) or '(none)'}")
+    print(f"{redacted(url)}: at revision {current_revision(url) or '(none)'}")
     return 0
 
 

@@ -24,7 +24,7 @@ from bot.tools.bench.profile import run_worker, worker_main
 from bot.tools.bench.project import technical_trouble
 from bot.tools.bench.report import log, write_results
 from bot.tools.bench.stack import BenchStack
-from bot.tools.bench.stats import LABELS, measured_ratios, median, summarise_runs
+from bot.tools.bench.stats import LABELS, median, median_ratio, ratio_entry, summarise_runs
 from bot.tools.bench.targets import evaluate_targets
 from bot.tools.bench.train import BENCH_MODELS, prepare_models
 
@@ -145,8 +145,7 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
 
     result["cold_start"] = {
         **{l: {"runs_s": cold[l], "median_s": median(cold[l])} for l in LABELS},
-        "ratios": measured_ratios(cold["ours"], cold["default"]),
-        "ratio_median": median(measured_ratios(cold["ours"], cold["default"])),
+        **ratio_entry(cold["ours"], cold["default"]),
     }
     result["load"] = {}
     totals: Dict[str, Dict[str, int]] = {l: {"messages": 0, "errors": 0, "completed": 0, "conversations": 0} for l in LABELS}
@@ -165,14 +164,14 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
         for key in ("p50_ms", "p95_ms", "p99_ms", "msgs_per_s"):
             mine = [r.get(key) for r in load_runs[users]["ours"]]
             theirs = [r.get(key) for r in load_runs[users]["default"]]
-            entry["ratios"][key] = measured_ratios(mine, theirs)
-            entry["ratio_median"][key] = median(measured_ratios(mine, theirs))
+            pair = ratio_entry(mine, theirs)
+            entry["ratios"][key], entry["ratio_median"][key] = pair["ratios"], pair["ratio_median"]
         result["load"][str(users)] = entry
     result["errors"] = totals
     result["memory_mb"] = {
         **{l: {role: {"runs": memory[l][role], "median": median(memory[l][role])} for role in memory[l]} for l in LABELS},
         "ratio_median": {
-            role: median(measured_ratios(memory["ours"][role], memory["default"][role]))
+            role: median_ratio(memory["ours"][role], memory["default"][role])
             for role in ("rasa", "actions", "web")
         },
     }

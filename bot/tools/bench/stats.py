@@ -48,16 +48,22 @@ def paired_ratios(ours: Sequence[Optional[float]], default: Sequence[Optional[fl
     return ratios
 
 
-def median_ratio(ours: Sequence[Optional[float]], default: Sequence[Optional[float]]) -> Optional[float]:
-    """Median of the per-pair ratios ours/default (None if no pair is complete)."""
-    return median(paired_ratios(ours, default))
-
-
 def measured_ratios(ours: Sequence[Optional[float]], default: Sequence[Optional[float]]) -> List[float]:
     """paired_ratios, or no ratios when one side was not measured at all (`--only`, a reused model)."""
     if not ours or not default:
         return []
     return paired_ratios(ours, default)
+
+
+def ratio_entry(ours: Sequence[Optional[float]], default: Sequence[Optional[float]]) -> Dict[str, Any]:
+    """The per-pair ratios ours/default and their median (None if no pair is complete)."""
+    ratios = measured_ratios(ours, default)
+    return {"ratios": ratios, "ratio_median": median(ratios)}
+
+
+def median_ratio(ours: Sequence[Optional[float]], default: Sequence[Optional[float]]) -> Optional[float]:
+    """Median of the per-pair ratios ours/default (None if no pair is complete)."""
+    return ratio_entry(ours, default)["ratio_median"]
 
 
 def latency_summary(latencies_s: Sequence[float], wall_s: float, messages: int, errors: int) -> Dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.settings import PROJECT_ROOT
 from bot.tools.bench.report import log
-from bot.tools.bench.stats import LABELS, measured_ratios, median
+from bot.tools.bench.stats import LABELS, median, ratio_entry
 from bot.tools.run import DEFAULT_MODEL, VENV_BIN, child_env
 
 BENCH_MODELS = PROJECT_ROOT / "models" / "bench"
@@ -111,11 +111,9 @@ def prepare_models(
             seconds = train_model(configs[label], models[label].parent, label, work / f"train-{label}.log")
             times[label].append(seconds)
             log(f"  {label}: {seconds:.0f} s")
-    ratios = measured_ratios(times["ours"], times["default"])
     training = {
         "reused": [label for label in labels if label not in to_train],
         **{label: {"runs_s": times[label], "median_s": median(times[label])} for label in LABELS},
-        "ratios": ratios,
-        "ratio_median": median(ratios),
+        **ratio_entry(times["ours"], times["default"]),
     }
     return models, training
