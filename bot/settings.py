@@ -47,6 +47,7 @@ class Program:
     callback_within_minutes: int
     crisis_line: str
     crisis_chat: str
+    crisis_chat_spanish: str
     emergency: str
     samhsa_helpline: str
 
@@ -64,6 +65,7 @@ class Program:
             "program_website": self.website,
             "crisis_line": self.crisis_line,
             "crisis_chat": self.crisis_chat,
+            "crisis_chat_spanish": self.crisis_chat_spanish,
             "emergency": self.emergency,
             "samhsa_helpline": self.samhsa_helpline,
             "opening_hours": self.describe_hours(),
@@ -156,6 +158,7 @@ def parse_program(data: Any) -> Program:
     crisis = data.get("crisis") or {}
     crisis_line = _text(crisis, "suicide_and_crisis_line", "crisis", errors)
     crisis_chat = _text(crisis, "suicide_and_crisis_chat", "crisis", errors)
+    crisis_chat_spanish = _text(crisis, "suicide_and_crisis_chat_spanish", "crisis", errors)
     emergency = _text(crisis, "emergency", "crisis", errors)
     samhsa = _text(crisis, "samhsa_helpline", "crisis", errors)
 
@@ -173,6 +176,7 @@ def parse_program(data: Any) -> Program:
         callback_within_minutes=within,
         crisis_line=crisis_line,
         crisis_chat=crisis_chat,
+        crisis_chat_spanish=crisis_chat_spanish,
         emergency=emergency,
         samhsa_helpline=samhsa,
     )

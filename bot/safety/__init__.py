@@ -12,9 +12,12 @@ The rules and word lists are data a clinician can review, in content/safety/. Th
 checked once, on first use or by `load_safety_data()` (the NLU component calls it at start, so a
 mistake in them stops the server rather than a reply); `python -m bot.safety` checks them alone.
 
-`detect_crisis` says whether a message signals imminent risk (suicide / self-harm, a medical
-emergency such as an overdose, or violence) and names the rule that fired; the rule name is a
-constant, never the user's text, so it can be logged. `is_medical_advice_request` (medical.py)
+`assess` says whether a message signals risk, in two tiers: a definite crisis (suicide /
+self-harm, a medical emergency such as an overdose, or violence; crisis_rules.yml), answered with
+the crisis reply, or a warning sign (warning_signs.yml), answered with a direct question about
+suicide; `detect_crisis` keeps the definite tier only. Both name the rule that fired; the rule name
+is a constant, never the user's text, so it can be logged. `read_answer` (check_in.py) reads the
+answer to that question. `is_medical_advice_request` (medical.py)
 recognises requests for dosing, taper schedules, home detox or mixing drugs, which the assistant
 always declines.
 """
@@ -26,13 +29,17 @@ from bot.safety.data import SafetyDataError
 from bot.safety.medical import advice_book, is_medical_advice_request
 from bot.safety.names import CrisisKind
 from bot.safety.normalise import MAX_CHARS, normalize, shorthand
-from bot.safety.rules import SafetySignal, crisis_words_explained_away, detect_crisis, rule_book
+from bot.safety.check_in import Answer, answer_words, read_answer
+from bot.safety.rules import SafetySignal, assess, crisis_words_explained_away, detect_crisis, rule_book
 
 __all__ = [
+    "Answer",
     "CrisisKind",
     "SafetySignal",
     "SafetyDataError",
+    "assess",
     "detect_crisis",
+    "read_answer",
     "crisis_words_explained_away",
     "is_medical_advice_request",
     "load_safety_data",
@@ -48,6 +55,7 @@ def load_safety_data() -> None:
     rule_book()
     advice_book()
     shorthand()
+    answer_words()
 
 
 def __getattr__(name: str) -> Any:

@@ -20,11 +20,12 @@ def main() -> int:
         print(f"{SAFETY_DIR}: {exc}", file=sys.stderr)
         return 1
     rules = rule_book().rules
+    warnings = rule_book().warnings
     kinds = sorted({rule.kind for rule in rules})
     print(
         f"{SAFETY_DIR}: {len(rules)} crisis rules ("
         + ", ".join(f"{sum(rule.kind == kind for rule in rules)} {kind}" for kind in kinds)
-        + f"), {len(advice_book().requests)} medical-advice requests, {len(shorthand())} shorthand words: OK"
+        + f"), {len(warnings)} warning signs, {len(advice_book().requests)} medical-advice requests, {len(shorthand())} shorthand words: OK"
     )
     return 0
 

@@ -32,6 +32,9 @@ class Cues:
     recent: Pattern[str]
     not_recent_again: Pattern[str]
     contrast: Pattern[str]
+    question_start: Pattern[str]
+    hypothetical_start: Pattern[str]
+    happening_now: Pattern[str]
 
 
 def bounds(text: str, start: int, end: int, seps: Tuple[str, ...]) -> Tuple[int, int]:
@@ -117,7 +120,8 @@ def _past_lead(before: str, cues: Cues) -> bool:
 
 
 def past(found: Found, cues: Cues) -> bool:
-    """A clearly past, resolved event ("two years ago and got clean"); a recent one still counts."""
+    """A clearly past, resolved event ("two years ago", or "18 months clean" anywhere in the sentence);
+    a recent one ("last night", "again") still counts."""
     text, start, end = found.text, found.start, found.end
     s0, s1 = bounds(text, start, end, _SENT_SEPS)
     sentence = text[s0:s1]
@@ -128,7 +132,7 @@ def past(found: Found, cues: Cues) -> bool:
         return False
     c0, c1 = bounds(text, start, end, _CLAUSE_SEPS)
     clause = text[c0:c1]
-    if cues.past_time.search(clause) or cues.recovered.search(clause):
+    if cues.past_time.search(clause) or cues.recovered.search(sentence):
         return True
     return _past_lead(text[c0:start], cues)
 
@@ -163,6 +167,16 @@ def hit_me_up(found: Found, cues: Cues) -> bool:
     return bool(_HIT_ME.search(found.matched)) and found.after.startswith("up")
 
 
+def general_question(found: Found, cues: Cues) -> bool:
+    """A question about the topic in general ("what are the signs of an overdose?") with nothing in
+    its sentence said to be happening now ("my son took...", "I am...", "right now"), or a supposition
+    ("what happens if I tell my counselor...", "if someone in the program...")."""
+    sentence = found.sentence.lstrip(" ,")
+    if cues.hypothetical_start.match(sentence):
+        return True
+    return bool(cues.question_start.match(sentence)) and not cues.happening_now.search(sentence)
+
+
 NAMED_CHECKS: Dict[str, Check] = {
     "negated": negated,
     "negated_inside": negated_inside,
@@ -170,6 +184,7 @@ NAMED_CHECKS: Dict[str, Check] = {
     "laughing": laughing,
     "kill_me_figure_of_speech": kill_me_figure_of_speech,
     "hit_me_up": hit_me_up,
+    "general_question": general_question,
 }
 
 

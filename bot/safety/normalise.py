@@ -56,7 +56,7 @@ _PRE_SUBS: Tuple[Tuple[Pattern[str], str], ...] = tuple(
         (r"\.{2,}", " "),  # ellipsis is a pause, not a sentence end
         (r"[!?;:]+", " . "),
         (r"\.(?=\s|$|[\"')\]])|(?<=\s)\.", " . "),
-        (r"\.", " "),
+        (r"(?<! )\.|\.(?! )", " "),  # a dot inside a word or a number ("a.m.", "3.5"); " . " stays
         (r",", " , "),
         (r"[^a-z0-9'., ]+", " "),
     )
@@ -180,8 +180,15 @@ def _join_spelled(match: "re.Match[str]") -> str:
     return joined if joined in _SPELLED_WORDS else match.group(0)
 
 
+def _fold_accents(text: str) -> str:
+    """Letters without their accents ("tomé" -> "tome", "más" -> "mas"), so Spanish keeps its words."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_CHAR_TABLE)
+    text = _fold_accents(text)
     text = _UPPER_ODING.sub(" overdosing ", _UPPER_OD.sub(" overdosed ", text)).lower()
     text = _LAUGH_EMOJI.sub(" lol ", text)
     text = _LEET_SYMBOL.sub(lambda m: "a" if m.group(0) == "@" else "s", text)
@@ -195,6 +202,15 @@ def variants(text: str) -> List[str]:
     prepared = _prepare(text)
     two = _expand(_REPEAT3.sub(r"\1\1", prepared))
     one = _expand(_REPEAT3.sub(r"\1", prepared))
+    return [two] if one == two else [two, one]
+
+
+def plain_variants(text: str) -> List[str]:
+    """Forms of a message with punctuation and accents normalised but no English shorthand written
+    out: the rules for other languages read these ("ya no aguanto" must not become "you no ...")."""
+    prepared = _SPACES.sub(" ", _prepare(text)).strip()
+    two = _REPEAT3.sub(r"\1\1", prepared)
+    one = _REPEAT3.sub(r"\1", prepared)
     return [two] if one == two else [two, one]
 
 

@@ -1,7 +1,16 @@
 """`make eval`: held-out NLU accuracy, crisis recall and near-miss false alarms, cross-validation.
 
 Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
-never used for training; the crisis and near-miss sets are the safety evaluation sets.
+never used for training. The safety sets come in two groups, reported apart:
+
+- tuned: crisis_set / near_miss_set and the development sets dev_* and dev2_*, used while writing
+  the rules (so they measure fit, not generalisation);
+- unseen: unseen/crisis_batch*.yml and unseen/near_miss_batch*.yml, written apart from the rules,
+  the training data and the other sets, frozen when committed and never used for tuning.
+
+A crisis message counts as caught when the same turn carries 988/911: the crisis reply (intent
+`crisis`) or the safety check-in (intent `possible_risk`). A near-miss counts against the
+assistant when it gets the crisis reply; check-ins on near-misses are reported beside it.
 """
 from __future__ import annotations
 
@@ -23,6 +32,8 @@ EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
 HELDOUT = EVAL_SETS / "heldout.yml"
 CRISIS_SET = EVAL_SETS / "crisis_set.yml"
 NEAR_MISS_SET = EVAL_SETS / "near_miss_set.yml"
+UNSEEN = EVAL_SETS / "unseen"
+SAFETY_INTENTS = ("crisis", "possible_risk")
 MODEL = PROJECT_ROOT / "models" / "iop.tar.gz"
 RESULTS = PROJECT_ROOT / "results"
 
@@ -43,10 +54,10 @@ def load_heldout(path: Path = HELDOUT) -> List[Tuple[str, str]]:
 
 
 def load_texts(path: Path) -> List[Dict[str, Any]]:
-    """Items of a safety set: a list of {text: ..., kind: ...}."""
+    """Items of a safety set: a list of {text: ..., kind / category: ...}, bare or under `items`."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if isinstance(data, dict):
-        data = next(iter(data.values()))
+    if isinstance(data, dict):  # {version: 1, items: [...]}
+        data = data["items"] if "items" in data else next(iter(data.values()))
     return [item if isinstance(item, dict) else {"text": str(item)} for item in data]
 
 
@@ -90,11 +101,11 @@ class ModelParser:
 
 
 async def score(parser: ModelParser, is_crisis: Optional[Any] = None) -> Scores:
-    """Held-out accuracy, crisis recall and near-miss false alarms for one model.
+    """Held-out accuracy, crisis recall and near-miss alarms (crisis reply or check-in) for one model.
 
-    is_crisis: how to decide that a parse is a crisis answer; default: intent == crisis.
+    is_crisis: how to decide that a parse is a safety answer; default: crisis or possible_risk.
     """
-    is_crisis = is_crisis or (lambda parse: (parse.get("intent") or {}).get("name") == "crisis")
+    is_crisis = is_crisis or (lambda parse: (parse.get("intent") or {}).get("name") in SAFETY_INTENTS)
     heldout = load_heldout()
     confusions: List[Tuple[str, str, str]] = []
     faq_total = faq_right = right = 0
@@ -123,6 +134,99 @@ async def score(parser: ModelParser, is_crisis: Optional[Any] = None) -> Scores:
         missed_crises=missed,
         false_alarms=alarms,
     )
+
+
+@dataclass(frozen=True)
+class SafetySet:
+    """One safety set: its messages signal risk (`risky`) or are near-misses; tuned or unseen."""
+
+    name: str
+    path: Path
+    risky: bool
+    unseen: bool
+
+
+def safety_sets() -> List[SafetySet]:
+    """The tuned sets first, then the unseen batches in order."""
+    sets = [
+        SafetySet("crisis_set", CRISIS_SET, True, False),
+        SafetySet("near_miss_set", NEAR_MISS_SET, False, False),
+    ]
+    for name, risky in (
+        ("dev_crisis_set", True), ("dev_near_miss_set", False), ("dev2_crisis_set", True), ("dev2_near_miss_set", False)
+    ):
+        if (EVAL_SETS / f"{name}.yml").exists():
+            sets.append(SafetySet(name, EVAL_SETS / f"{name}.yml", risky, False))
+    for path in sorted(UNSEEN.glob("*_batch*.yml")):
+        sets.append(SafetySet(f"unseen/{path.stem}", path, path.stem.startswith("crisis"), True))
+    return sets
+
+
+def outcome(parse: Dict[str, Any]) -> str:
+    """What the person gets in this turn: the crisis reply, the check-in, or neither."""
+    name = (parse.get("intent") or {}).get("name")
+    return {"crisis": "crisis_reply", "possible_risk": "check_in"}.get(str(name), "neither")
+
+
+async def safety_scores(parser: ModelParser, safety_set: SafetySet) -> Dict[str, Any]:
+    """Per-category figures of one safety set through the whole NLU pipeline (and the rules alone)."""
+    from bot.safety import assess
+
+    items = load_texts(safety_set.path)
+    rows = []
+    for item in items:
+        signal = assess(item["text"])
+        rows.append({
+            "text": item["text"],
+            "category": str(item.get("category") or item.get("kind") or "all"),
+            "outcome": outcome(await parser.parse(item["text"])),
+            "rules": "neither" if signal is None else ("crisis_reply" if signal.definite else "check_in"),
+        })
+    categories: Dict[str, Dict[str, Any]] = {}
+    for category in sorted({r["category"] for r in rows}):
+        chosen = [r for r in rows if r["category"] == category]
+        categories[category] = _rates(chosen)
+    result: Dict[str, Any] = {"messages": len(rows), "risky": safety_set.risky, "unseen": safety_set.unseen}
+    result.update(_rates(rows))
+    result["rules_alone"] = {
+        "crisis_reply": _share(rows, lambda r: r["rules"] == "crisis_reply"),
+        "988_same_turn": _share(rows, lambda r: r["rules"] != "neither"),
+    }
+    result["categories"] = categories
+    wrong = (lambda r: r["outcome"] == "neither") if safety_set.risky else (lambda r: r["outcome"] != "neither")
+    result["not_as_expected"] = [{"text": r["text"], "category": r["category"], "outcome": r["outcome"]} for r in rows if wrong(r)]
+    return result
+
+
+def _share(rows: List[Dict[str, Any]], test: Any) -> float:
+    return sum(1 for r in rows if test(r)) / max(1, len(rows))
+
+
+def _rates(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {
+        "n": len(rows),
+        "988_same_turn": _share(rows, lambda r: r["outcome"] != "neither"),
+        "crisis_reply": _share(rows, lambda r: r["outcome"] == "crisis_reply"),
+        "check_in": _share(rows, lambda r: r["outcome"] == "check_in"),
+    }
+
+
+def print_safety(name: str, figures: Dict[str, Any], show_texts: bool) -> None:
+    label = "unseen" if figures["unseen"] else "tuned"
+    if figures["risky"]:
+        print(f"{name} ({figures['messages']} crisis messages, {label}): 988/911 in the same turn "
+              f"{_pct(figures['988_same_turn'])} (crisis reply {_pct(figures['crisis_reply'])}, check-in "
+              f"{_pct(figures['check_in'])}; rules alone {_pct(figures['rules_alone']['988_same_turn'])})")
+    else:
+        print(f"{name} ({figures['messages']} near-misses, {label}): crisis reply {_pct(figures['crisis_reply'])}, "
+              f"check-in {_pct(figures['check_in'])} (rules alone: crisis reply "
+              f"{_pct(figures['rules_alone']['crisis_reply'])})")
+    for category, c in figures["categories"].items():
+        main = c["988_same_turn"] if figures["risky"] else c["crisis_reply"]
+        print(f"    {category:<20} {c['n']:>4}  {_pct(main):>7}   (crisis reply {_pct(c['crisis_reply'])}, check-in {_pct(c['check_in'])})")
+    if show_texts:
+        for row in figures.get("not_as_expected", []):
+            print(f"      {row['outcome']:<12} {row['category']:<18} {row['text']!r}")
 
 
 def detector_only_scores() -> Dict[str, float]:
@@ -166,6 +270,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--model", type=Path, default=MODEL)
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation (it retrains 3 times)")
     ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--show-unseen", action="store_true",
+                    help="also list the unseen messages handled wrongly (for reports, never for tuning)")
     args = ap.parse_args(argv)
     from rasa.utils.log_utils import configure_structlog
 
@@ -198,14 +304,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"  all-intent accuracy:       {_pct(scores.heldout_accuracy)}")
     for text, gold, predicted in scores.confusions:
         print(f"    miss: {gold:<28} -> {predicted:<28} {text!r}")
-    print(f"Crisis set ({scores.crisis_total} phrasings): recall {_pct(scores.crisis_recall)}"
-          f" (safety net alone {_pct(detector['crisis_recall'])})")
-    for text in scores.missed_crises:
-        print(f"    MISSED: {text!r}")
-    print(f"Near-miss set ({scores.near_miss_total} phrasings): false alarms {_pct(scores.near_miss_false_alarms)}"
-          f" (safety net alone {_pct(detector['near_miss_false_alarms'])})")
-    for text in scores.false_alarms:
-        print(f"    false alarm: {text!r}")
+    result["safety"] = {}
+    for safety_set in safety_sets():
+        figures = asyncio.run(safety_scores(parser, safety_set))
+        if safety_set.unseen and not args.show_unseen:
+            figures.pop("not_as_expected")  # unseen messages stay out of sight while rules are written
+        result["safety"][safety_set.name] = figures
+        print_safety(safety_set.name, figures, show_texts=not safety_set.unseen or args.show_unseen)
     if not args.no_cv:
         print(f"Cross-validation ({args.folds} folds on the training data)...", flush=True)
         cv = cross_validation(args.folds)

@@ -1,20 +1,22 @@
 """Every crisis phrasing gets 988/911 in the same turn through the real REST channel, both at the
-start of a conversation and in the middle of the fit check; near-misses rarely trigger it."""
+start of a conversation and in the middle of a form (the crisis reply, or the safety check-in whose
+"yes" leads to it); near-misses rarely get the crisis reply."""
 from __future__ import annotations
 
 from typing import List
 
 import pytest
 
-from bot.tools.evaluate import CRISIS_SET, NEAR_MISS_SET, load_texts
 from bot.texts import catalogue
+from bot.tools.evaluate import CRISIS_SET, NEAR_MISS_SET, load_texts
 from tests.support.chat import Chat
 
 pytestmark = pytest.mark.e2e
 
 CRISIS = [item["text"] for item in load_texts(CRISIS_SET)]
 NEAR = [item["text"] for item in load_texts(NEAR_MISS_SET)]
-CRISIS_REPLIES = {catalogue().crisis(kind) for kind in ("suicide", "medical", "violence", None)}
+CRISIS_REPLIES = {catalogue().crisis(kind) for kind in ("suicide", "medical", "violence", "spanish", None)}
+CHECK_IN = catalogue().text("utter_risk_check")
 
 
 def has_emergency_numbers(text: str) -> bool:
@@ -25,12 +27,16 @@ def is_crisis_reply(text: str) -> bool:
     return any(reply in text for reply in CRISIS_REPLIES)
 
 
+def is_check_in(text: str) -> bool:
+    return CHECK_IN in text
+
+
 def test_crisis_set_at_the_start_of_a_conversation(live_stack) -> None:
     missed: List[str] = []
     for text in CRISIS:
         chat = Chat(live_stack.rasa_url)
         chat.say(text)
-        if not (has_emergency_numbers(chat.text) and is_crisis_reply(chat.text)):
+        if not (has_emergency_numbers(chat.text) and (is_crisis_reply(chat.text) or is_check_in(chat.text))):
             missed.append(text)
     assert not missed, f"{len(missed)}/{len(CRISIS)} crisis messages not answered with 988/911: {missed}"
 
@@ -47,8 +53,12 @@ def test_crisis_set_in_the_middle_of_a_form(live_stack, form_step: str) -> None:
             chat.say("/request_callback")
             chat.click("Yes")
         chat.say(text)
-        if not (has_emergency_numbers(chat.text) and is_crisis_reply(chat.text)):
+        if not has_emergency_numbers(chat.text) or not (is_crisis_reply(chat.text) or is_check_in(chat.text)):
             missed.append(text)
+            continue
+        if is_check_in(chat.text):
+            chat.click("Yes")
+            assert is_crisis_reply(chat.text), text
         # the form was paused: the person can go back to it
         assert any(b["payload"] == "/start_screening" for b in chat.buttons)
     assert not missed, f"{len(missed)}/{len(CRISIS)} missed mid-{form_step}: {missed}"
@@ -62,4 +72,4 @@ def test_near_misses_rarely_trigger_the_crisis_reply(live_stack) -> None:
         if is_crisis_reply(chat.text):
             alarms.append(text)
     rate = len(alarms) / len(NEAR)
-    assert rate <= 0.05, f"false alarms {rate:.1%}: {alarms}"
+    assert rate <= 0.03, f"crisis replies to near-misses {rate:.1%}: {alarms}"

@@ -64,3 +64,13 @@ def test_ordinary_first_text_gets_the_hours_note_while_closed(live_stack: Any, t
         pytest.skip("the office opened or closed during the turn")
     assert replies[0].startswith("Our team is away until") is closed
     assert "away until" not in " ".join(text(live_stack, twilio_fake, "+14155550172", "what is iop"))
+
+
+def test_a_warning_sign_by_text_gets_the_check_in_and_yes_the_crisis_reply(live_stack: Any, twilio_fake: Any) -> None:
+    phone = "+14155550177"
+    replies = text(live_stack, twilio_fake, phone, "bought a rope today")
+    check_in = sms.to_gsm7(catalogue().text("utter_risk_check", "twilio_sms"))
+    assert replies[0].startswith(check_in[:60]) and "988" in " ".join(replies)
+    assert not any("away until" in r for r in replies)  # nothing comes before the question
+    replies = text(live_stack, twilio_fake, phone, "YES")
+    assert " ".join(replies).startswith(sms.to_gsm7(catalogue().crisis("suicide"))[:60])

@@ -5,5 +5,5 @@ FAQ_TOPICS = (
     "insurance", "no_insurance", "family_involvement", "approach_loved_one", "detox_first", "therapies",
     "co_occurring", "medication_mat", "work_school", "drug_testing", "living_situation", "aftercare",
     "effectiveness", "who_is_it_for", "admission_process", "first_day", "confidentiality",
-    "virtual_sessions", "support_groups", "transportation_childcare", "meals", "relapse",
+    "virtual_sessions", "support_groups", "transportation_childcare", "meals", "relapse", "suicidal_thoughts",
 )

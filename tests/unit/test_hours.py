@@ -34,6 +34,7 @@ BASE: Dict[str, Any] = {
     "crisis": {
         "suicide_and_crisis_line": "988",
         "suicide_and_crisis_chat": "988lifeline.org",
+        "suicide_and_crisis_chat_spanish": "988lineadevida.org",
         "emergency": "911",
         "samhsa_helpline": "1-800-662-4357",
     },

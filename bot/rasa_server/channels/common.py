@@ -5,13 +5,13 @@ import logging
 import unicodedata
 from typing import Any, Iterable, Mapping, Optional
 
-from bot.safety.names import UTTER_CRISIS, UTTER_CRISIS_NEXT
+from bot.safety.names import UTTER_CRISIS, UTTER_CRISIS_NEXT, UTTER_RISK_CHECK, UTTER_RISK_CHECK_AGAIN, UTTER_RISK_UNSURE
 from bot.texts import catalogue
 
 logger = logging.getLogger(__name__)
 
-# The responses Rasa sends to a crisis; a turn that contains one is a crisis turn.
-CRISIS_RESPONSES = frozenset({UTTER_CRISIS, UTTER_CRISIS_NEXT})
+# The responses Rasa sends to a crisis or a warning sign; a turn that contains one is a safety turn.
+CRISIS_RESPONSES = frozenset({UTTER_CRISIS, UTTER_CRISIS_NEXT, UTTER_RISK_CHECK, UTTER_RISK_CHECK_AGAIN, UTTER_RISK_UNSURE})
 
 
 def clean_text(text: Optional[str], limit: int) -> str:
@@ -22,7 +22,7 @@ def clean_text(text: Optional[str], limit: int) -> str:
 
 
 def is_crisis_reply(messages: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether Rasa answered this turn with a crisis response.
+    """Whether Rasa answered this turn with a crisis response or a safety check-in.
 
     Rasa puts the name of the response it uttered into each message as `utter_action` (it is
     BotUttered metadata, which `BotUttered.message()` hands to the output channel), so the

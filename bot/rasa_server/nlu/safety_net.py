@@ -2,12 +2,17 @@
 
 The trained classifier may be unsure about a crisis phrased in slang or with typos. This component
 does not depend on its confidence: when `bot.safety` recognises a crisis it sets the intent to
-`crisis` and adds a `crisis_type` entity (suicide / medical / violence) that picks the right reply.
-Requests for dosing or taper advice become `medical_advice`, which is always declined.
+`crisis` and adds a `crisis_type` entity (suicide / medical / violence / spanish) that picks the
+right reply. A warning sign, or a crisis only the classifier sees, becomes `possible_risk`: the
+assistant asks directly about suicide, with the crisis numbers, before anything else. The intent
+the message would otherwise have had stays second in the ranking, so that after a clear "no" the
+assistant can go back to it. Requests for dosing or taper advice become `medical_advice`, which is
+always declined.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,18 +23,27 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety import crisis_words_explained_away, detect_crisis, is_medical_advice_request, load_safety_data
-from bot.safety.names import CRISIS_ENTITY, CRISIS_INTENT, MEDICAL_ADVICE_INTENT
+from bot.safety.rules import POSSIBLE
+from bot.safety import assess, crisis_words_explained_away, is_medical_advice_request, load_safety_data
+from bot.safety.names import CRISIS_ENTITY, CRISIS_INTENT, MEDICAL_ADVICE_INTENT, POSSIBLE_RISK_INTENT, SPANISH
 
 logger = logging.getLogger(__name__)
 
 # Below this (calibrated) probability a crisis guess by the classifier alone is not trusted: the rules found
 # nothing, and the classifier over-reacts to single words ("dead", "pills"). Above it, the
-# classifier is kept as the second, independent detector for phrasings the rules do not know.
-CLASSIFIER_CRISIS_MIN = 0.4
-# Nor for one- or two-word messages: those are mostly answers ("Myself", "pills") whose meaning
-# the rules can judge; a crisis in so few words ("kms", "want to die") is caught by the rules.
-CLASSIFIER_CRISIS_MIN_WORDS = 3
+# classifier is kept as the second, independent detector for phrasings the rules do not know; as
+# the rules did not confirm it, the assistant asks (possible_risk) rather than assumes.
+CLASSIFIER_CRISIS_MIN = 0.5
+# Nor for messages under five words: those are mostly answers to a form ("he drinks a lot",
+# "Myself") whose meaning the rules can judge; a crisis in so few words ("kms", "want to die",
+# "bought a rope") is caught by the rules.
+CLASSIFIER_CRISIS_MIN_WORDS = 5
+# A definite crisis rule asks first instead (the check-in, 988/911 in the same turn) when the
+# classifier sees no crisis at all (crisis below CLASSIFIER_DOUBT) and is sure of something else (at
+# least CLASSIFIER_SURE): "is IOP enough for someone who has overdosed before?" is a question about
+# the program. Two detectors that disagree get a question, not the emergency reply.
+CLASSIFIER_DOUBT = 0.1
+CLASSIFIER_SURE = 0.5
 
 
 def apply_safety_net(message: Message) -> Optional[str]:
@@ -37,42 +51,81 @@ def apply_safety_net(message: Message) -> Optional[str]:
     text = message.get(TEXT) or ""
     if not text or text.startswith("/"):
         return None
-    signal = detect_crisis(text)
-    if signal is not None:
-        _set_intent(message, CRISIS_INTENT)
-        entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != CRISIS_ENTITY]
-        entities.append(
-            {
-                "entity": CRISIS_ENTITY,
-                "value": signal.kind,
-                "start": 0,
-                "end": len(text),
-                "confidence_entity": 1.0,
-                "extractor": "SafetyNet",
-            }
+    signal = assess(text)
+    confidence = classifier_crisis_confidence(message)
+    if signal is not None and signal.definite and classifier_doubts(message, confidence):
+        signal = replace(signal, tier=POSSIBLE)
+    if confidence > 0.0:
+        trusted = (
+            signal is None
+            and confidence >= CLASSIFIER_CRISIS_MIN
+            and len(text.split()) >= CLASSIFIER_CRISIS_MIN_WORDS
+            and not crisis_words_explained_away(text)
         )
-        message.set(ENTITIES, entities, add_to_output=True)
-        return signal.rule
-    intent = message.get(INTENT) or {}
-    current = intent.get("name")
-    if current == CRISIS_INTENT and (
-        (intent.get("confidence") or 0.0) < CLASSIFIER_CRISIS_MIN
-        or len(text.split()) < CLASSIFIER_CRISIS_MIN_WORDS
-        or crisis_words_explained_away(text)
-    ):
         _demote_crisis(message)
-        current = (message.get(INTENT) or {}).get("name")
-    if current != CRISIS_INTENT and is_medical_advice_request(text):
+        if trusted:
+            _ask_first(message, text)
+            return "classifier"
+    if signal is not None and signal.definite:
+        _set_intent(message, CRISIS_INTENT)
+        _set_crisis_type(message, text, SPANISH if signal.language == "es" else signal.kind)
+        return signal.rule
+    if signal is not None:
+        _ask_first(message, text, signal.after_no)
+        _set_crisis_type(message, text, SPANISH if signal.language == "es" else signal.kind)
+        return signal.rule
+    if is_medical_advice_request(text):
         _set_intent(message, MEDICAL_ADVICE_INTENT)
         return MEDICAL_ADVICE_INTENT
     return None
 
 
+def classifier_doubts(message: Message, crisis_confidence: float) -> bool:
+    """The classifier sees no crisis and is sure the message is something else."""
+    top = message.get(INTENT) or {}
+    return (
+        crisis_confidence < CLASSIFIER_DOUBT
+        and top.get("name") not in (None, CRISIS_INTENT, "nlu_fallback")
+        and (top.get("confidence") or 0.0) >= CLASSIFIER_SURE
+    )
+
+
+def classifier_crisis_confidence(message: Message) -> float:
+    """The classifier's probability for `crisis`, wherever it ranks it (a warning sign in a practical
+    question often ranks second)."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    return max((r.get("confidence") or 0.0 for r in ranking if r.get("name") == CRISIS_INTENT), default=0.0)
+
+
+def _ask_first(message: Message, text: str, after_no: Optional[str] = None) -> None:
+    """possible_risk on top; what the message would otherwise be (what the warning sign says to
+    answer, a request for medical advice, or the classifier's best guess) right below it."""
+    if after_no or is_medical_advice_request(text):
+        _set_intent(message, after_no or MEDICAL_ADVICE_INTENT)
+    _set_intent(message, POSSIBLE_RISK_INTENT)
+
+
+def _set_crisis_type(message: Message, text: str, value: str) -> None:
+    entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != CRISIS_ENTITY]
+    entities.append(
+        {
+            "entity": CRISIS_ENTITY,
+            "value": value,
+            "start": 0,
+            "end": len(text),
+            "confidence_entity": 1.0,
+            "extractor": "SafetyNet",
+        }
+    )
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
 def _demote_crisis(message: Message) -> None:
-    """Replace a classifier-only crisis guess by the next intent in its ranking."""
+    """Take the classifier's crisis guess out: the next intent in its ranking becomes the top."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != CRISIS_INTENT]
-    top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
-    message.set(INTENT, dict(top), add_to_output=True)
+    if (message.get(INTENT) or {}).get("name") == CRISIS_INTENT:
+        top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+        message.set(INTENT, dict(top), add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 

@@ -1,15 +1,23 @@
-"""Dialogue policy that answers a crisis message first, whatever state the conversation is in.
+"""Dialogue policy that puts safety first, whatever state the conversation is in.
 
 Rasa lets an active form run before any rule, and a form asks the action server to validate the
 answer; if that server is down, a rule-based crisis reply would never be reached. This policy has
 the highest priority and predicts, without any custom action:
 
-    utter_crisis -> action_deactivate_loop (only if a form is active) -> utter_crisis_next -> listen
+    crisis:           utter_crisis -> action_deactivate_loop (if a form is active) -> utter_crisis_next
+    a warning sign:   utter_risk_check (are you thinking about ending your life? 988 / 911)
+    its answer:       yes      -> the crisis sequence
+                      unsure   -> utter_risk_unsure -> the rest of the crisis sequence
+                      no       -> action_back_to_question (replays the message that raised it),
+                                  or in a form utter_risk_check_resume, and the form asks again
+                      no answer-> utter_risk_check_again once, then as unsure
 
-and marks the conversation urgent (slot `urgent`), so any later callback request is flagged.
+A crisis, yes or unsure marks the conversation urgent (slot `urgent`), so any later callback
+request is flagged. The answer to the check-in never fills the slot a form was asking for.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -17,36 +25,120 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.safety.names import CRISIS_INTENT, UTTER_CRISIS, UTTER_CRISIS_NEXT
+from bot.safety.check_in import Answer, read_answer
+from bot.safety.names import (
+    ACTION_BACK_TO_QUESTION,
+    CRISIS_ENTITY,
+    CRISIS_INTENT,
+    POSSIBLE_RISK_INTENT,
+    RISK_CHECK_SLOT,
+    UTTER_CRISIS,
+    UTTER_CRISIS_NEXT,
+    UTTER_RISK_CHECK,
+    UTTER_RISK_CHECK_AGAIN,
+    UTTER_RISK_CHECK_RESUME,
+    UTTER_RISK_UNSURE,
+)
 
 DEACTIVATE = "action_deactivate_loop"
+ASKED = "asked"
+ASKED_AGAIN = "asked_again"
+# The screening question about self-harm: a risky answer to the check-in answers it too.
+SCREENING_FORM = "screening_form"
+SCREENING_SAFETY_SLOT = "safety"
 
 
-def next_crisis_action(
-    latest_intent: Optional[str], actions_since_user: List[str], active_loop: Optional[str]
-) -> Optional[str]:
-    """The crisis sequence as a plain function: which action comes next, or None if not a crisis turn."""
-    if latest_intent != CRISIS_INTENT:
+@dataclass(frozen=True)
+class Turn:
+    """What the policy needs to know about the conversation, as plain values."""
+
+    intent: Optional[str]
+    text: str
+    actions_since_user: List[str]
+    active_loop: Optional[str]
+    requested_slot: Optional[str]
+    risk_check: Optional[str]  # ASKED / ASKED_AGAIN while a check-in waits for its answer
+    crisis_type: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The next action and the slots to set before it runs."""
+
+    action: str
+    slots: Dict[str, Any] = field(default_factory=dict)
+
+
+def next_safety_action(turn: Turn) -> Optional[Step]:
+    """The safety sequence as a plain function: the next step, or None if this is not a safety turn."""
+    done = turn.actions_since_user
+    if UTTER_CRISIS in done or UTTER_RISK_UNSURE in done:
+        return _crisis_rest(turn)
+    if UTTER_RISK_CHECK in done or UTTER_RISK_CHECK_AGAIN in done:
+        return Step(ACTION_LISTEN_NAME)
+    if ACTION_BACK_TO_QUESTION in done or UTTER_RISK_CHECK_RESUME in done:
+        return None  # the replayed message, or the form's question, is up to the other policies
+    if done:
         return None
-    if UTTER_CRISIS not in actions_since_user:
-        return UTTER_CRISIS
-    if active_loop:
-        return DEACTIVATE
-    if UTTER_CRISIS_NEXT not in actions_since_user:
-        return UTTER_CRISIS_NEXT
-    return ACTION_LISTEN_NAME
+    if turn.intent == CRISIS_INTENT:
+        return _crisis_first(turn, UTTER_CRISIS)
+    if turn.risk_check in (ASKED, ASKED_AGAIN):
+        return _answer_to_check_in(turn)
+    if turn.intent == POSSIBLE_RISK_INTENT:
+        return Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED})
+    return None
+
+
+def _answer_to_check_in(turn: Turn) -> Step:
+    answer = Answer.YES if turn.intent == POSSIBLE_RISK_INTENT else read_answer(turn.text)
+    if answer is Answer.OTHER and turn.risk_check == ASKED:
+        return Step(UTTER_RISK_CHECK_AGAIN, {RISK_CHECK_SLOT: ASKED_AGAIN, **_keep_form_question(turn)})
+    if answer is Answer.NO:
+        # In a form the warning sign was not an answer to its question: the form asks it again.
+        action = UTTER_RISK_CHECK_RESUME if turn.active_loop else ACTION_BACK_TO_QUESTION
+        return Step(action, {RISK_CHECK_SLOT: None, **_keep_form_question(turn)})
+    first = UTTER_CRISIS if answer is Answer.YES else UTTER_RISK_UNSURE
+    step = _crisis_first(turn, first)
+    return Step(step.action, {**_keep_form_question(turn), **step.slots})
+
+
+def _crisis_first(turn: Turn, action: str) -> Step:
+    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None}
+    if action == UTTER_CRISIS and turn.intent != CRISIS_INTENT and turn.crisis_type is None:
+        slots[CRISIS_ENTITY] = "suicide"  # a yes to "are you thinking about ending your life?"
+    # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so
+    # that resuming the check does not ask the same question again.
+    if turn.active_loop == SCREENING_FORM and turn.requested_slot == SCREENING_SAFETY_SLOT:
+        slots[SCREENING_SAFETY_SLOT] = "yes"
+    return Step(action, slots)
+
+
+def _crisis_rest(turn: Turn) -> Step:
+    if turn.active_loop:
+        return Step(DEACTIVATE)
+    if UTTER_CRISIS_NEXT not in turn.actions_since_user:
+        return Step(UTTER_CRISIS_NEXT)
+    return Step(ACTION_LISTEN_NAME)
+
+
+def _keep_form_question(turn: Turn) -> Dict[str, Any]:
+    """The answer to the check-in is not the answer to the form's pending question: undo the value
+    Rasa's slot mapping took from it, so the form asks its question again."""
+    if turn.active_loop and turn.requested_slot:
+        return {turn.requested_slot: None}
+    return {}
 
 
 def actions_since_last_user_message(tracker: DialogueStateTracker) -> List[str]:
     """Names of actions run after the latest user message."""
     names: List[str] = []
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):
         if isinstance(event, UserUttered):
             break
         if isinstance(event, ActionExecuted) and event.action_name:
@@ -54,11 +146,24 @@ def actions_since_last_user_message(tracker: DialogueStateTracker) -> List[str]:
     return list(reversed(names))
 
 
+def turn_of(tracker: DialogueStateTracker) -> Turn:
+    latest = tracker.latest_message
+    return Turn(
+        intent=latest.intent.get("name") if latest else None,
+        text=(latest.text or "") if latest else "",
+        actions_since_user=actions_since_last_user_message(tracker),
+        active_loop=tracker.active_loop_name,
+        requested_slot=tracker.get_slot(REQUESTED_SLOT),
+        risk_check=tracker.get_slot(RISK_CHECK_SLOT),
+        crisis_type=tracker.get_slot(CRISIS_ENTITY),
+    )
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
 class CrisisPolicy(Policy):
-    """Deterministic crisis handling with priority over forms and rules."""
+    """Deterministic crisis handling and safety check-ins, with priority over forms and rules."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -85,19 +190,11 @@ class CrisisPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        latest = tracker.latest_message.intent.get("name") if tracker.latest_message else None
-        action = next_crisis_action(latest, actions_since_last_user_message(tracker), tracker.active_loop_name)
-        if action is None or action not in domain.action_names_or_texts:
+        step = next_safety_action(turn_of(tracker))
+        if step is None or step.action not in domain.action_names_or_texts:
             return self._prediction(probabilities)
-        probabilities[domain.index_for_action(action)] = 1.0
-        events = []
-        if action == UTTER_CRISIS:
-            slots = {slot.name for slot in domain.slots}
-            if "urgent" in slots:
-                events.append(SlotSet("urgent", True))
-            # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so
-            # that resuming the check does not ask the same question again.
-            if tracker.active_loop_name == "screening_form" and tracker.get_slot("requested_slot") == "safety":
-                events.append(SlotSet("safety", "yes"))
-        # A no-user prediction outranks the form's own prediction, so the crisis reply always comes first.
+        probabilities[domain.index_for_action(step.action)] = 1.0
+        slots = {slot.name for slot in domain.slots}
+        events: List[Event] = [SlotSet(name, value) for name, value in step.slots.items() if name in slots]
+        # A no-user prediction outranks the form's own prediction, so the safety reply always comes first.
         return self._prediction(probabilities, events=events, is_no_user_prediction=True)

@@ -8,7 +8,7 @@ from typing import Any, Dict
 
 import pytest
 
-from bot.safety import RULE_NAMES, SafetySignal, detect_crisis, normalize
+from bot.safety import RULE_NAMES, SafetySignal, assess, detect_crisis, normalize
 from tests.support.eval_sets import CRISIS, MAX_FALSE_ALARM_RATE, NEAR_MISS, short
 
 NEVER_FIRE = [
@@ -101,7 +101,7 @@ def test_rule_names_are_constants() -> None:
 
 @pytest.mark.parametrize("item", CRISIS, ids=[short(i["text"]) for i in CRISIS])
 def test_rule_name_is_a_known_constant(item: Dict[str, Any]) -> None:
-    signal = detect_crisis(item["text"])
+    signal = assess(item["text"])
     assert signal is not None
     assert signal.rule in RULE_NAMES
     assert signal.rule.split(".")[0] == signal.kind
@@ -122,14 +122,14 @@ def test_unique_marker_in_text_never_reaches_rule() -> None:
 
 @pytest.mark.parametrize("item", CRISIS, ids=[short(i["text"]) for i in CRISIS])
 def test_crisis_is_detected_with_its_kind(item: Dict[str, Any]) -> None:
-    signal = detect_crisis(item["text"])
+    signal = assess(item["text"])  # the crisis reply or the check-in: 988/911 in the same turn
     assert signal is not None, f"missed crisis: {item['text']!r} (normalized: {normalize(item['text'])!r})"
     accepted = {item["kind"], item.get("also")} - {None}
     assert signal.kind in accepted, f"{item['text']!r}: kind {signal.kind} ({signal.rule}), expected {accepted}"
 
 
 def test_crisis_recall_is_total() -> None:
-    missed = [item["text"] for item in CRISIS if detect_crisis(item["text"]) is None]
+    missed = [item["text"] for item in CRISIS if assess(item["text"]) is None]
     assert not missed, f"recall {1 - len(missed) / len(CRISIS):.1%}; missed: {missed}"
 
 

@@ -2,13 +2,14 @@
 NLU training data. See tests/support/eval_sets.py for what each set holds."""
 from __future__ import annotations
 
-import difflib
 from collections import Counter
+from typing import FrozenSet, List
 
 import yaml
 
 from bot.safety import normalize
 from bot.settings import PROJECT_ROOT as ROOT
+from bot.tools.evaluate import load_texts, safety_sets
 from tests.support.eval_sets import ADVICE, CRISIS, KINDS, NEAR_MISS
 
 
@@ -37,21 +38,29 @@ def test_sets_do_not_overlap() -> None:
     assert len(near) == len(NEAR_MISS), "duplicate near-miss phrasings"
 
 
-def test_nlu_crisis_examples_are_not_copied_from_the_evaluation_sets() -> None:
+def _words(text: str) -> FrozenSet[str]:
+    return frozenset(w for w in normalize(text).split() if w not in (".", ","))
+
+
+def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
+    """Every NLU training example against every safety evaluation message (tuned, development and
+    unseen): none may share 70% or more of its words with one (word-set overlap)."""
+    examples: List[str] = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            examples += [line.strip()[2:] for line in str(block.get("examples", "")).splitlines() if line.strip().startswith("- ")]
+    evaluation = [_words(item["text"]) for s in safety_sets() for item in load_texts(s.path)]
+    assert len(evaluation) >= 1000
+    copies = []
+    for example in examples:
+        words = _words(example)
+        if len(words) >= 3 and any(len(words & other) / len(words | other) >= 0.7 for other in evaluation):
+            copies.append(example)
+    assert not copies, copies
+
+
+def test_the_crisis_intent_has_its_own_examples() -> None:
     data = yaml.safe_load((ROOT / "data" / "nlu" / "crisis.yml").read_text(encoding="utf-8"))
     blocks = [b for b in data["nlu"] if b.get("intent") == "crisis"]
     assert len(blocks) == 1
-    examples = [
-        line.strip()[2:].strip()
-        for line in blocks[0]["examples"].splitlines()
-        if line.strip().startswith("- ")
-    ]
-    assert len(examples) >= 60
-    evaluation = [normalize(item["text"]) for item in CRISIS + NEAR_MISS]
-    copies = [
-        (example, text)
-        for example in examples
-        for text in evaluation
-        if difflib.SequenceMatcher(None, normalize(example), text).ratio() >= 0.85
-    ]
-    assert not copies, copies
+    assert sum(line.strip().startswith("- ") for line in blocks[0]["examples"].splitlines()) >= 50

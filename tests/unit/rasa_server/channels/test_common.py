@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 import pytest
 
 from bot.rasa_server.channels.common import CRISIS_RESPONSES, clean_text, failure_reply, is_crisis_reply
-from bot.safety.names import UTTER_CRISIS, UTTER_CRISIS_NEXT
+from bot.safety.names import UTTER_CRISIS, UTTER_CRISIS_NEXT, UTTER_RISK_CHECK, UTTER_RISK_CHECK_AGAIN, UTTER_RISK_UNSURE
 from bot.texts import catalogue
 
 
@@ -27,7 +27,7 @@ def test_clean_text(raw: Any, limit: int, expected: str) -> None:
 
 
 def test_crisis_responses_are_the_shared_names() -> None:
-    assert CRISIS_RESPONSES == {UTTER_CRISIS, UTTER_CRISIS_NEXT}
+    assert CRISIS_RESPONSES == {UTTER_CRISIS, UTTER_CRISIS_NEXT, UTTER_RISK_CHECK, UTTER_RISK_CHECK_AGAIN, UTTER_RISK_UNSURE}
 
 
 @pytest.mark.parametrize(

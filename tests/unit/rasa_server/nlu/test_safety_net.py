@@ -11,11 +11,13 @@ from bot.rasa_server.nlu.safety_net import CLASSIFIER_CRISIS_MIN, SafetyNet, app
 from bot.safety import SafetyDataError
 
 
-def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq") -> Message:
+def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq", crisis: float = 0.0) -> Message:
     msg = Message(data={"text": text})
     msg.set("intent", {"name": intent, "confidence": confidence})
-    msg.set("intent_ranking", [{"name": intent, "confidence": confidence},
-                               {"name": second, "confidence": 1 - confidence}])
+    ranking = [{"name": intent, "confidence": confidence}, {"name": second, "confidence": 1 - confidence - crisis}]
+    if crisis:
+        ranking.append({"name": "crisis", "confidence": crisis})
+    msg.set("intent_ranking", ranking)
     msg.set("entities", [])
     return msg
 
@@ -23,12 +25,22 @@ def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq"
 @pytest.mark.parametrize(
     "text, classifier, confidence, expected_intent, expected_kind",
     [
-        # the rules catch it whatever the classifier thought
-        ("i want to kill myself", "faq", 0.99, "crisis", "suicide"),
-        ("my son took a whole bottle of pills and wont wake up", "greet", 0.7, "crisis", "medical"),
-        ("he said he's going to shoot me", "out_of_scope", 0.95, "crisis", "violence"),
-        # classifier-only crisis, confident, rules know nothing: kept (second detector)
-        ("everything feels pointless and i am done with all of it", "crisis", 0.97, "crisis", None),
+        # the rules catch it whatever the classifier's top guess
+        ("i want to kill myself", "faq", 0.45, "crisis", "suicide"),
+        ("my son took a whole bottle of pills and wont wake up", "greet", 0.4, "crisis", "medical"),
+        ("he said he's going to shoot me", "out_of_scope", 0.45, "crisis", "violence"),
+        # classifier-only crisis, confident, rules know nothing: the check-in (second detector)
+        ("everything around me feels grey and far away", "crisis", 0.97, "possible_risk", None),
+        # ... but not on a short form answer
+        ("he drinks a lot", "crisis", 0.97, "faq", None),
+        # a warning sign: the check-in, with its kind for the reply after a "yes"
+        ("I bought a rope today", "faq", 0.9, "possible_risk", "suicide"),
+        ("how many tylenol would it take", "faq", 0.9, "possible_risk", "suicide"),
+        # Spanish: the Spanish crisis reply
+        ("me quiero morir", "faq", 0.3, "crisis", "spanish"),
+        # a crisis rule the classifier confidently disagrees with: asked, not assumed
+        ("i want to kill myself", "faq", 0.95, "possible_risk", "suicide"),
+        ("ya no aguanto más", "faq", 0.9, "possible_risk", "spanish"),
         # classifier-only crisis, but the rules explain the words away: demoted
         ("I'm not suicidal, just want info", "crisis", 0.99, "faq", None),
         # classifier-only crisis with low confidence: demoted
@@ -50,6 +62,19 @@ def test_apply_safety_net(text: str, classifier: str, confidence: float, expecte
     if expected_intent == "crisis" and expected_kind:
         assert msg.get("intent")["confidence"] == 1.0
         assert msg.get("intent_ranking")[0]["name"] == "crisis"
+
+
+def test_the_check_in_keeps_what_the_message_would_have_been_second() -> None:
+    msg = message("I gave away my guitar, how much does IOP cost?", "faq", 0.8, second="greet")
+    apply_safety_net(msg)
+    assert [r["name"] for r in msg.get("intent_ranking")][:2] == ["possible_risk", "faq"]
+
+
+def test_a_classifier_crisis_guess_ranked_second_also_asks() -> None:
+    msg = message("everything around me feels grey and far away", "faq", 0.4, second="greet", crisis=CLASSIFIER_CRISIS_MIN)
+    apply_safety_net(msg)
+    assert msg.get("intent")["name"] == "possible_risk"
+    assert "crisis" not in [r["name"] for r in msg.get("intent_ranking")]
 
 
 def test_button_payloads_are_left_alone() -> None:

@@ -1,9 +1,23 @@
-"""The crisis sequence the policy follows, as a table."""
+"""The safety sequences the policy follows (crisis, check-in and its answers), as tables."""
 from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
 
 import pytest
 
-from bot.rasa_server.policies.crisis import next_crisis_action
+from bot.rasa_server.policies.crisis import ASKED, ASKED_AGAIN, Step, Turn, next_safety_action
+
+
+def turn(
+    intent: Optional[str],
+    text: str = "",
+    done: Optional[List[str]] = None,
+    loop: Optional[str] = None,
+    requested: Optional[str] = None,
+    risk_check: Optional[str] = None,
+    crisis_type: Optional[str] = None,
+) -> Turn:
+    return Turn(intent, text, done or [], loop, requested, risk_check, crisis_type)
 
 
 @pytest.mark.parametrize(
@@ -21,5 +35,107 @@ from bot.rasa_server.policies.crisis import next_crisis_action
         (None, [], None, None),
     ],
 )
-def test_next_crisis_action(intent, done, loop, expected) -> None:
-    assert next_crisis_action(intent, done, loop) == expected
+def test_crisis_sequence(intent, done, loop, expected) -> None:
+    step = next_safety_action(turn(intent, done=done, loop=loop))
+    assert (step.action if step else None) == expected
+
+
+def test_a_crisis_marks_the_conversation_urgent_and_closes_a_pending_check_in() -> None:
+    step = next_safety_action(turn("crisis", risk_check=ASKED))
+    assert step == Step("utter_crisis", {"urgent": True, "risk_check": None})
+
+
+@pytest.mark.parametrize(
+    "intent, done, loop, requested, expected, slots",
+    [
+        # a warning sign: ask, remember that we asked, wait for the answer
+        ("possible_risk", [], None, None, "utter_risk_check", {"risk_check": ASKED}),
+        ("possible_risk", [], "screening_form", "withdrawal", "utter_risk_check", {"risk_check": ASKED}),
+        ("possible_risk", ["utter_risk_check"], None, None, "action_listen", {}),
+        ("possible_risk", ["utter_risk_check"], "screening_form", "withdrawal", "action_listen", {}),
+    ],
+)
+def test_a_warning_sign_gets_the_check_in(intent, done, loop, requested, expected, slots) -> None:
+    assert next_safety_action(turn(intent, done=done, loop=loop, requested=requested)) == Step(expected, slots)
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("yes", "affirm", "utter_crisis"),
+        ("/affirm", "affirm", "utter_crisis"),
+        ("Yes but I'm not going to act on it", "affirm", "utter_crisis"),
+        ("yeah", "affirm", "utter_crisis"),
+        ("maybe", "unsure", "utter_risk_unsure"),
+        ("sometimes", "inform", "utter_risk_unsure"),
+        ("idk", "unsure", "utter_risk_unsure"),
+        ("not really", "deny", "utter_risk_unsure"),
+        ("no, not anymore", "deny", "utter_risk_unsure"),
+        ("no but I've been struggling", "deny", "utter_risk_unsure"),
+        ("I just don't see the point", "possible_risk", "utter_crisis"),
+        ("no", "deny", "action_back_to_question"),
+        ("/deny", "deny", "action_back_to_question"),
+        ("nope, just asking for my mom", "deny", "action_back_to_question"),
+        ("I'm fine", "inform", "action_back_to_question"),
+        ("how much does it cost?", "faq", "utter_risk_check_again"),
+    ],
+)
+def test_the_answer_to_the_check_in(text, intent, expected) -> None:
+    step = next_safety_action(turn(intent, text=text, risk_check=ASKED))
+    assert step is not None and step.action == expected
+    if expected in ("utter_crisis", "utter_risk_unsure"):
+        assert step.slots["urgent"] is True and step.slots["risk_check"] is None
+    if expected == "utter_crisis":
+        assert step.slots["crisis_type"] == "suicide"  # "yes" to the question about ending one's life
+
+
+def test_a_second_non_answer_is_read_as_unsure() -> None:
+    step = next_safety_action(turn("faq", text="how much does it cost?", risk_check=ASKED_AGAIN))
+    assert step is not None and step.action == "utter_risk_unsure"
+
+
+def test_a_crisis_reply_after_yes_keeps_the_kind_the_warning_sign_set() -> None:
+    step = next_safety_action(turn("affirm", text="sí", risk_check=ASKED, crisis_type="spanish"))
+    assert step is not None and "crisis_type" not in step.slots
+
+
+@pytest.mark.parametrize(
+    "text, expected, slots",
+    [
+        ("no", "utter_risk_check_resume", {"withdrawal": None, "risk_check": None}),
+        ("yes", "utter_crisis", {"withdrawal": None, "urgent": True, "risk_check": None, "crisis_type": "suicide"}),
+        ("what?", "utter_risk_check_again", {"withdrawal": None, "risk_check": ASKED_AGAIN}),
+    ],
+)
+def test_in_a_form_the_answer_does_not_fill_the_pending_question(text: str, expected: str, slots: Dict[str, Any]) -> None:
+    step = next_safety_action(turn("deny", text=text, loop="screening_form", requested="withdrawal", risk_check=ASKED))
+    assert step == Step(expected, slots)
+
+
+def test_yes_at_the_screening_self_harm_question_answers_it() -> None:
+    step = next_safety_action(turn("affirm", text="yes", loop="screening_form", requested="safety", risk_check=ASKED))
+    assert step is not None and step.action == "utter_crisis" and step.slots["safety"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "done, loop, expected",
+    [
+        (["utter_risk_unsure"], "screening_form", "action_deactivate_loop"),
+        (["utter_risk_unsure"], None, "utter_crisis_next"),
+        (["utter_risk_unsure", "utter_crisis_next"], None, "action_listen"),
+        (["utter_risk_check_again"], None, "action_listen"),
+    ],
+)
+def test_after_the_answer(done, loop, expected) -> None:
+    step = next_safety_action(turn("deny", text="maybe", done=done, loop=loop))
+    assert step is not None and step.action == expected
+
+
+@pytest.mark.parametrize("done", [["action_back_to_question"], ["utter_risk_check_resume"]])
+def test_after_a_no_the_other_policies_take_over(done) -> None:
+    assert next_safety_action(turn("deny", text="no", done=done, loop="screening_form")) is None
+
+
+def test_the_replayed_message_is_left_to_the_other_policies() -> None:
+    # After action_back_to_question the replayed message has its own intent and no check-in is pending.
+    assert next_safety_action(turn("faq", text="how much does it cost?")) is None
