@@ -14,7 +14,7 @@ from typing import Callable, Dict, FrozenSet, List, Pattern, Tuple
 
 _SENT_SEPS = (" . ",)
 _CLAUSE_SEPS = (" . ", " , ", " but ", " now ", " though ", " although ", " however ", " yet ")
-_LOL = re.compile(r"\blol\b")
+_LOL = re.compile(r"\b(?:lol|lmao|lmfao|haha\w*|jaja\w*|jeje\w*|jk)\b")
 _JUST_BEFORE = re.compile(r"\bjust $")
 _NOT_INSIDE = re.compile(r"\b(?:not|never)\b")
 

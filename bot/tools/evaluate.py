@@ -3,7 +3,7 @@
 Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
 never used for training. The safety sets come in two groups, reported apart:
 
-- tuned: crisis_set / near_miss_set and the development sets dev_* and dev2_*, used while writing
+- tuned: crisis_set / near_miss_set and the development sets dev_*, dev2_* and dev3_*, used while writing
   the rules (so they measure fit, not generalisation);
 - unseen: unseen/crisis_batch*.yml and unseen/near_miss_batch*.yml, written apart from the rules,
   the training data and the other sets, frozen when committed and never used for tuning.
@@ -153,7 +153,8 @@ def safety_sets() -> List[SafetySet]:
         SafetySet("near_miss_set", NEAR_MISS_SET, False, False),
     ]
     for name, risky in (
-        ("dev_crisis_set", True), ("dev_near_miss_set", False), ("dev2_crisis_set", True), ("dev2_near_miss_set", False)
+        ("dev_crisis_set", True), ("dev_near_miss_set", False), ("dev2_crisis_set", True), ("dev2_near_miss_set", False),
+        ("dev3_crisis_set", True), ("dev3_near_miss_set", False),
     ):
         if (EVAL_SETS / f"{name}.yml").exists():
             sets.append(SafetySet(name, EVAL_SETS / f"{name}.yml", risky, False))

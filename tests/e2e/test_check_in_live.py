@@ -131,22 +131,18 @@ def test_a_crisis_while_the_check_in_waits_gets_the_crisis_reply(live_stack) -> 
     assert CRISIS_SUICIDE in chat.text
 
 
-@pytest.mark.parametrize(
-    "turns",
-    [
-        ["blorp zzk"],  # the "did you mean" step
-        ["blorp zzk", "None of these"],  # asked to rephrase
-        ["tell me a joke"],  # out of scope
-    ],
-)
-def test_every_reply_that_did_not_understand_carries_988(live_stack, turns) -> None:
+@pytest.mark.parametrize("text", ["blorp zzk", "qwertyuiop asdf", "tell me a joke", "🙂🙂🙂"])
+def test_every_reply_that_did_not_understand_carries_988(live_stack, text: str) -> None:
+    """Whichever way the message is not understood (the "did you mean" step, then rephrase, then the
+    callback offer; or out of scope), every reply carries 988 and 911."""
     chat = Chat(live_stack.rasa_url)
-    for text in turns:
-        if text == "None of these":
-            chat.click(text)
-        else:
-            chat.say(text)
-        assert "988" in chat.text and "911" in chat.text, text
+    chat.say(text)
+    assert "988" in chat.text and "911" in chat.text, chat.text
+    for _ in range(2):
+        if not any("none of these" in b["title"].lower() for b in chat.buttons):
+            break
+        chat.click("None of these")
+        assert "988" in chat.text and "911" in chat.text, chat.text
 
 
 @pytest.mark.parametrize("text", ["me quiero morir", "no quiero vivir", "me voy a matar", "sobredosis"])

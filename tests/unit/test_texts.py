@@ -73,6 +73,26 @@ def test_crisis_replies_always_carry_988_or_911() -> None:
     assert "988" in all_responses()["utter_technical_trouble"][0]["text"]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        # every reply that did not understand
+        "utter_suggest_topics", "utter_ask_rephrase", "utter_default", "utter_out_of_scope",
+        "utter_technical_trouble", "utter_empty_message",
+        # the safety check-in and what follows it
+        "utter_risk_check", "utter_risk_check_again", "utter_risk_unsure", "utter_crisis",
+    ],
+)
+def test_safety_and_not_understood_replies_carry_988_and_911(name: str) -> None:
+    for variation in all_responses()[name]:
+        assert "988" in variation["text"] and "911" in variation["text"], (name, variation.get("channel"))
+
+
+def test_the_spanish_crisis_reply_names_the_spanish_line() -> None:
+    spanish = catalogue().crisis("spanish")
+    assert "marca 2" in spanish and "AYUDA" in spanish and "988lineadevida.org" in spanish
+
+
 def test_every_faq_answer_has_an_sms_variation_within_two_messages() -> None:
     responses = all_responses()
     for key in load_topics():

@@ -39,11 +39,11 @@ CLASSIFIER_CRISIS_MIN = 0.5
 # "bought a rope") is caught by the rules.
 CLASSIFIER_CRISIS_MIN_WORDS = 5
 # A definite crisis rule asks first instead (the check-in, 988/911 in the same turn) when the
-# classifier sees no crisis at all (crisis below CLASSIFIER_DOUBT) and is sure of something else (at
+# classifier gives a crisis little weight (below CLASSIFIER_DOUBT) and ranks something else first (at
 # least CLASSIFIER_SURE): "is IOP enough for someone who has overdosed before?" is a question about
 # the program. Two detectors that disagree get a question, not the emergency reply.
-CLASSIFIER_DOUBT = 0.1
-CLASSIFIER_SURE = 0.5
+CLASSIFIER_DOUBT = 0.3
+CLASSIFIER_SURE = 0.3
 
 
 def apply_safety_net(message: Message) -> Optional[str]:
@@ -81,7 +81,7 @@ def apply_safety_net(message: Message) -> Optional[str]:
 
 
 def classifier_doubts(message: Message, crisis_confidence: float) -> bool:
-    """The classifier sees no crisis and is sure the message is something else."""
+    """The classifier gives a crisis little weight and ranks something else (not the fallback) first."""
     top = message.get(INTENT) or {}
     return (
         crisis_confidence < CLASSIFIER_DOUBT

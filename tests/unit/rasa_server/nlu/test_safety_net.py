@@ -25,10 +25,12 @@ def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq"
 @pytest.mark.parametrize(
     "text, classifier, confidence, expected_intent, expected_kind",
     [
-        # the rules catch it whatever the classifier's top guess
-        ("i want to kill myself", "faq", 0.45, "crisis", "suicide"),
-        ("my son took a whole bottle of pills and wont wake up", "greet", 0.4, "crisis", "medical"),
-        ("he said he's going to shoot me", "out_of_scope", 0.45, "crisis", "violence"),
+        # the rules and the classifier agree
+        ("i want to kill myself", "crisis", 0.9, "crisis", "suicide"),
+        # the rules catch it when the classifier is unsure
+        ("i want to kill myself", "nlu_fallback", 0.25, "crisis", "suicide"),
+        ("my son took a whole bottle of pills and wont wake up", "nlu_fallback", 0.2, "crisis", "medical"),
+        ("he said he's going to shoot me", "nlu_fallback", 0.25, "crisis", "violence"),
         # classifier-only crisis, confident, rules know nothing: the check-in (second detector)
         ("everything around me feels grey and far away", "crisis", 0.97, "possible_risk", None),
         # ... but not on a short form answer
@@ -37,7 +39,7 @@ def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq"
         ("I bought a rope today", "faq", 0.9, "possible_risk", "suicide"),
         ("how many tylenol would it take", "faq", 0.9, "possible_risk", "suicide"),
         # Spanish: the Spanish crisis reply
-        ("me quiero morir", "faq", 0.3, "crisis", "spanish"),
+        ("me quiero morir", "nlu_fallback", 0.2, "crisis", "spanish"),
         # a crisis rule the classifier confidently disagrees with: asked, not assumed
         ("i want to kill myself", "faq", 0.95, "possible_risk", "suicide"),
         ("ya no aguanto más", "faq", 0.9, "possible_risk", "spanish"),
