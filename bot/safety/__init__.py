@@ -30,7 +30,7 @@ from bot.safety.medical import advice_book, is_medical_advice_request
 from bot.safety.names import CrisisKind
 from bot.safety.normalise import MAX_CHARS, normalize, shorthand
 from bot.safety.check_in import Answer, answer_words, read_answer
-from bot.safety.rules import SafetySignal, assess, crisis_words_explained_away, detect_crisis, rule_book
+from bot.safety.rules import SafetySignal, assess, detect_crisis, mentions_crisis_words, rule_book
 
 __all__ = [
     "Answer",
@@ -40,7 +40,7 @@ __all__ = [
     "assess",
     "detect_crisis",
     "read_answer",
-    "crisis_words_explained_away",
+    "mentions_crisis_words",
     "is_medical_advice_request",
     "load_safety_data",
     "normalize",

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, FrozenSet, List, Literal, Optional, Pattern, Tuple
+from typing import Any, Dict, FrozenSet, List, Literal, Optional, Pattern, Tuple
 
 from bot.safety.checks import NAMED_CHECKS, PATTERN_CHECKS, Check, Cues, Found
 from bot.safety.data import SAFETY_DIR, Vocabulary, Where, entries, fields, load_word_lists, read_yaml, text_of
@@ -205,13 +205,11 @@ def assess(text: str) -> Optional[SafetySignal]:
     if not text or not text.strip():
         return None
     book = rule_book()
-    forms = {"en": variants(text)}
+    forms = _Forms(text)
     asked: Optional[SafetySignal] = None  # a definite rule downgraded by `ask_if`: kept if nothing definite fires
     for tier_rules in (book.rules, book.warnings):
         for rule in tier_rules:
-            if rule.language not in forms:
-                forms[rule.language] = plain_variants(text)
-            for variant in forms[rule.language]:
+            for variant in forms.of(rule.language):
                 for match in rule.pattern.finditer(variant):
                     found = Found.of(variant, match)
                     if not rule.fires(found, book.cues):
@@ -236,20 +234,33 @@ def detect_crisis(text: str) -> Optional[SafetySignal]:
     return signal if signal is not None and signal.definite else None
 
 
-def crisis_words_explained_away(text: str) -> bool:
-    """True when crisis words occur but every match was ruled out (negated, in the past, an idiom,
-    a general question). The classifier tends to fire on such words alone; this lets the NLU layer
-    overrule it with the same evidence, while a message the rules know nothing about is left to it.
+def mentions_crisis_words(text: str) -> bool:
+    """Whether any rule's words occur in the message, explained away or not.
+
+    For a message `assess` found nothing in, True means every match was ruled out (negated, in the
+    past, an idiom, a general question). The classifier tends to fire on such words alone; this
+    lets the NLU layer overrule it with the same evidence, while a message the rules know nothing
+    about is left to it.
     """
-    if not text or not text.strip() or assess(text) is not None:
+    if not text or not text.strip():
         return False
     book = rule_book()
+    forms = _Forms(text)
     return any(
         rule.pattern.search(variant) is not None
         for rule in book.rules + book.warnings
-        for variant in _forms(text, rule.language)
+        for variant in forms.of(rule.language)
     )
 
 
-def _forms(text: str, language: str) -> List[str]:
-    return variants(text) if language == "en" else plain_variants(text)
+class _Forms:
+    """The normalised forms of one message, each language's computed once, when first needed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._by_language: Dict[str, List[str]] = {}
+
+    def of(self, language: str) -> List[str]:
+        if language not in self._by_language:
+            self._by_language[language] = variants(self.text) if language == "en" else plain_variants(self.text)
+        return self._by_language[language]

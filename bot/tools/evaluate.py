@@ -100,12 +100,18 @@ class ModelParser:
         return await self.agent.parse_message(text)
 
 
-async def score(parser: ModelParser, is_crisis: Optional[Any] = None) -> Scores:
-    """Held-out accuracy, crisis recall and near-miss alarms (crisis reply or check-in) for one model.
+@dataclass
+class Heldout:
+    """Accuracy on the held-out NLU set."""
 
-    is_crisis: how to decide that a parse is a safety answer; default: crisis or possible_risk.
-    """
-    is_crisis = is_crisis or (lambda parse: (parse.get("intent") or {}).get("name") in SAFETY_INTENTS)
+    accuracy: float
+    faq_topic_accuracy: float
+    total: int
+    confusions: List[Tuple[str, str, str]]
+
+
+async def heldout_scores(parser: ModelParser) -> Heldout:
+    """All-intent and FAQ-topic accuracy on the held-out set, with the confusions."""
     heldout = load_heldout()
     confusions: List[Tuple[str, str, str]] = []
     faq_total = faq_right = right = 0
@@ -118,19 +124,29 @@ async def score(parser: ModelParser, is_crisis: Optional[Any] = None) -> Scores:
             faq_right += ok
         if not ok:
             confusions.append((text, gold, predicted))
+    return Heldout(right / max(1, len(heldout)), faq_right / max(1, faq_total), len(heldout), confusions)
+
+
+async def score(parser: ModelParser, is_crisis: Optional[Any] = None) -> Scores:
+    """Held-out accuracy, crisis recall and near-miss alarms (crisis reply or check-in) for one model.
+
+    is_crisis: how to decide that a parse is a safety answer; default: crisis or possible_risk.
+    """
+    is_crisis = is_crisis or (lambda parse: (parse.get("intent") or {}).get("name") in SAFETY_INTENTS)
+    held = await heldout_scores(parser)
     crisis_items = load_texts(CRISIS_SET)
     missed = [item["text"] for item in crisis_items if not is_crisis(await parser.parse(item["text"]))]
     near = load_texts(NEAR_MISS_SET)
     alarms = [item["text"] for item in near if is_crisis(await parser.parse(item["text"]))]
     return Scores(
-        heldout_accuracy=right / max(1, len(heldout)),
-        faq_topic_accuracy=faq_right / max(1, faq_total),
-        heldout_total=len(heldout),
+        heldout_accuracy=held.accuracy,
+        faq_topic_accuracy=held.faq_topic_accuracy,
+        heldout_total=held.total,
         crisis_recall=1 - len(missed) / max(1, len(crisis_items)),
         crisis_total=len(crisis_items),
         near_miss_false_alarms=len(alarms) / max(1, len(near)),
         near_miss_total=len(near),
-        confusions=confusions,
+        confusions=held.confusions,
         missed_crises=missed,
         false_alarms=alarms,
     )
@@ -230,18 +246,6 @@ def print_safety(name: str, figures: Dict[str, Any], show_texts: bool) -> None:
             print(f"      {row['outcome']:<12} {row['category']:<18} {row['text']!r}")
 
 
-def detector_only_scores() -> Dict[str, float]:
-    """The deterministic safety net alone (no classifier), on the same sets."""
-    from bot.safety import detect_crisis
-
-    crisis = load_texts(CRISIS_SET)
-    near = load_texts(NEAR_MISS_SET)
-    return {
-        "crisis_recall": sum(detect_crisis(i["text"]) is not None for i in crisis) / max(1, len(crisis)),
-        "near_miss_false_alarms": sum(detect_crisis(i["text"]) is not None for i in near) / max(1, len(near)),
-    }
-
-
 def cross_validation(folds: int = 3) -> Dict[str, Any]:
     """rasa test nlu --cross-validation on the training data; returns intent and response-selection F1."""
     out = RESULTS / "cross-validation"
@@ -278,32 +282,19 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     configure_structlog(logging.WARNING)  # Rasa's per-message debug events would echo every test text
     parser = ModelParser(args.model)
-    scores = asyncio.run(score(parser))
-    detector = detector_only_scores()
+    held = asyncio.run(heldout_scores(parser))
     result: Dict[str, Any] = {
         "heldout": {
-            "examples": scores.heldout_total,
-            "accuracy_all_intents": scores.heldout_accuracy,
-            "accuracy_faq_topics": scores.faq_topic_accuracy,
-            "errors": [{"text": t, "expected": g, "predicted": p} for t, g, p in scores.confusions],
-        },
-        "crisis": {
-            "phrasings": scores.crisis_total,
-            "recall": scores.crisis_recall,
-            "missed": scores.missed_crises,
-            "safety_net_alone_recall": detector["crisis_recall"],
-        },
-        "near_miss": {
-            "phrasings": scores.near_miss_total,
-            "false_alarm_rate": scores.near_miss_false_alarms,
-            "false_alarms": scores.false_alarms,
-            "safety_net_alone_false_alarm_rate": detector["near_miss_false_alarms"],
+            "examples": held.total,
+            "accuracy_all_intents": held.accuracy,
+            "accuracy_faq_topics": held.faq_topic_accuracy,
+            "errors": [{"text": t, "expected": g, "predicted": p} for t, g, p in held.confusions],
         },
     }
-    print(f"Held-out NLU set ({scores.heldout_total} examples, never trained on)")
-    print(f"  FAQ topic accuracy:        {_pct(scores.faq_topic_accuracy)}")
-    print(f"  all-intent accuracy:       {_pct(scores.heldout_accuracy)}")
-    for text, gold, predicted in scores.confusions:
+    print(f"Held-out NLU set ({held.total} examples, never trained on)")
+    print(f"  FAQ topic accuracy:        {_pct(held.faq_topic_accuracy)}")
+    print(f"  all-intent accuracy:       {_pct(held.accuracy)}")
+    for text, gold, predicted in held.confusions:
         print(f"    miss: {gold:<28} -> {predicted:<28} {text!r}")
     result["safety"] = {}
     for safety_set in safety_sets():

@@ -23,8 +23,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.safety import assess, is_medical_advice_request, load_safety_data, mentions_crisis_words
 from bot.safety.rules import POSSIBLE
-from bot.safety import assess, crisis_words_explained_away, is_medical_advice_request, load_safety_data
 from bot.safety.names import CRISIS_ENTITY, CRISIS_INTENT, MEDICAL_ADVICE_INTENT, POSSIBLE_RISK_INTENT, SPANISH
 
 logger = logging.getLogger(__name__)
@@ -60,18 +60,17 @@ def apply_safety_net(message: Message) -> Optional[str]:
             signal is None
             and confidence >= CLASSIFIER_CRISIS_MIN
             and len(text.split()) >= CLASSIFIER_CRISIS_MIN_WORDS
-            and not crisis_words_explained_away(text)
+            and not mentions_crisis_words(text)  # the rules found words, and every match was ruled out
         )
         _demote_crisis(message)
         if trusted:
             _ask_first(message, text)
             return "classifier"
-    if signal is not None and signal.definite:
-        _set_intent(message, CRISIS_INTENT)
-        _set_crisis_type(message, text, SPANISH if signal.language == "es" else signal.kind)
-        return signal.rule
     if signal is not None:
-        _ask_first(message, text, signal.after_no)
+        if signal.definite:
+            _set_intent(message, CRISIS_INTENT)
+        else:
+            _ask_first(message, text, signal.after_no)
         _set_crisis_type(message, text, SPANISH if signal.language == "es" else signal.kind)
         return signal.rule
     if is_medical_advice_request(text):

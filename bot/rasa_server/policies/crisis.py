@@ -82,10 +82,8 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
         return _crisis_rest(turn)
     if UTTER_RISK_CHECK in done or UTTER_RISK_CHECK_AGAIN in done:
         return Step(ACTION_LISTEN_NAME)
-    if ACTION_BACK_TO_QUESTION in done or UTTER_RISK_CHECK_RESUME in done:
-        return None  # the replayed message, or the form's question, is up to the other policies
     if done:
-        return None
+        return None  # e.g. after action_back_to_question or utter_risk_check_resume: the other policies' turn
     if turn.intent == CRISIS_INTENT:
         return _crisis_first(turn, UTTER_CRISIS)
     if turn.risk_check in (ASKED, ASKED_AGAIN):
