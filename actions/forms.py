@@ -88,6 +88,12 @@ class GuidedFormValidation(FormValidationAction, ABC):
             return {slot: parsed, "unclear_answers": 0}
         if asks and answer_interruption(tracker, dispatcher):
             return {slot: None}
+        return self.not_understood(slot, dispatcher, tracker, help_response)
+
+    def not_understood(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, help_response: Optional[str] = None
+    ) -> Dict[Text, Any]:
+        """Help with the question; after the second unclear answer in a row, offer a person."""
         count = int(tracker.get_slot("unclear_answers") or 0) + 1
         if count >= MAX_UNCLEAR:
             dispatcher.utter_message(response=self.give_up_response)

@@ -1,96 +1,140 @@
-"""Screening form glue: parse answers with bot.screening, then report the outcome."""
+"""Fit-check glue: read each typed answer with bot.screening, then give the outcome.
+
+What a message at a question is comes from bot.screening.answers: an answer is stored; a question is
+answered (an FAQ, "what can you do", or why the check asks this) and the same question is asked
+again; "stop" or "call me" ends the check; a "no" with more said that could carry risk is asked
+about once more; anything else gets help, then the offer of a person.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import GuidedFormValidation
+from actions.forms import GuidedFormValidation, answer_interruption
 from bot import screening
-from bot.screening import QUESTIONS
+from bot.screening.answers import Kind, read
+from bot.screening.rules import SKIPPED, UNSURE
+
+QUESTIONS = screening.rules().ids
+STOPPED_SLOT = "screening_stopped"
+CLARIFIED_SLOT = "screening_clarified"  # the question just asked once more after an unclear "no"
+URGENT_OUTCOMES = ("crisis", "ask_directly")
+
+
+def stored_answers(tracker: Tracker) -> Dict[str, Optional[str]]:
+    return {q: tracker.get_slot(q) for q in QUESTIONS}
+
+
+def _latest_intent(tracker: Tracker) -> tuple:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
 class ValidateScreeningForm(GuidedFormValidation):
-    """Validates each screening answer; skips the withdrawal question for mental-health-only concerns."""
+    """Reads each answer; ends the check early once a safety rule has settled the outcome."""
 
     def form_name(self) -> Text:
         return "screening_form"
 
     async def required_slots(
-        self,
-        domain_slots: List[Text],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        answers = {q: tracker.get_slot(q) for q in QUESTIONS}
-        return screening.required_questions(answers)
+        return screening.required_questions(answers_for_outcome(tracker))
 
-    def _validate(self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        result = self.accept_or_retry(
-            question, value, lambda text: screening.parse_answer(question, text), dispatcher, tracker
-        )
-        answers = {q: tracker.get_slot(q) for q in QUESTIONS}
-        answers[question] = result.get(question)
-        if result.get(question) and screening.decided_early(answers):
-            # A safety gate settled the outcome (e.g. "yes" to self-harm or withdrawal risk): the
-            # remaining questions are marked skipped so the result comes in this same turn.
-            result.update({q: "skipped" for q in QUESTIONS if answers.get(q) is None})
-            if answers.get("safety") in (screening.YES, screening.UNSURE):
+    def validate_question(self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        text = value if isinstance(value, str) else ("" if value is None else str(value))
+        intent, confidence = _latest_intent(tracker)
+        reading = read(question, text, intent, confidence, clarify=tracker.get_slot(CLARIFIED_SLOT) != question)
+        if reading.kind is Kind.ANSWER:
+            return self._accept(question, str(reading.value), tracker)
+        if reading.kind is Kind.CLARIFY:
+            dispatcher.utter_message(response="utter_screening_clarify")
+            return {question: None, CLARIFIED_SLOT: question}
+        if reading.kind in (Kind.STOP, Kind.CALLBACK):
+            return self._end(question, tracker, "stop" if reading.kind is Kind.STOP else "callback")
+        if reading.kind is Kind.WHY:
+            dispatcher.utter_message(response="utter_screening_why", why=screening.rules().question(question).why)
+            return {question: None}
+        if reading.kind is Kind.QUESTION:
+            if not answer_interruption(tracker, dispatcher):
+                dispatcher.utter_message(response="utter_screening_question_later")
+            return {question: None}
+        return self.not_understood(question, dispatcher, tracker)
+
+    def _accept(self, question: str, value: str, tracker: Tracker) -> Dict[Text, Any]:
+        result: Dict[Text, Any] = {question: value, "unclear_answers": 0, CLARIFIED_SLOT: None}
+        answers = {**stored_answers(tracker), question: value}
+        if screening.decided_early(answers):
+            # A safety rule settled the outcome: the remaining questions are marked skipped so the
+            # result comes in this same turn.
+            result.update({q: SKIPPED for q in QUESTIONS if answers.get(q) is None})
+            if screening.screening_outcome(answers).kind in URGENT_OUTCOMES:
                 result["urgent"] = True
         return result
 
-    def validate_screen_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("screen_for", value, dispatcher, tracker)
+    def _end(self, question: str, tracker: Tracker, why: str) -> Dict[Text, Any]:
+        answers = stored_answers(tracker)
+        result: Dict[Text, Any] = {q: SKIPPED for q in QUESTIONS if answers.get(q) is None or q == question}
+        result[STOPPED_SLOT] = why
+        return result
 
-    def validate_concern(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("concern", value, dispatcher, tracker)
 
-    def validate_safety(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("safety", value, dispatcher, tracker)
+def _validator(question: str) -> Any:
+    def validate(self: ValidateScreeningForm, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                 domain: DomainDict) -> Dict[Text, Any]:
+        return self.validate_question(question, value, dispatcher, tracker)
+    validate.__doc__ = f"Reads the answer to `{question}`."
+    return validate
 
-    def validate_withdrawal(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("withdrawal", value, dispatcher, tracker)
 
-    def validate_needs_24h(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("needs_24h", value, dispatcher, tracker)
+for _question in QUESTIONS:  # FormValidationAction looks up validate_<slot> by name
+    setattr(ValidateScreeningForm, f"validate_{_question}", _validator(_question))
 
-    def validate_safe_home(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("safe_home", value, dispatcher, tracker)
 
-    def validate_tried_outpatient(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("tried_outpatient", value, dispatcher, tracker)
-
-    def validate_can_attend(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return self._validate("can_attend", value, dispatcher, tracker)
+def answers_for_outcome(tracker: Tracker) -> Dict[str, Optional[str]]:
+    """Stored answers, read again when one was stored without validation (the action server was down
+    when it arrived): what cannot be read on a safety question counts as not sure."""
+    result: Dict[str, Optional[str]] = {}
+    for question in screening.rules().questions:
+        value = tracker.get_slot(question.id)
+        if value in (None, SKIPPED) or value in question.answers:
+            result[question.id] = value
+            continue
+        reading = read(question.id, str(value))
+        result[question.id] = reading.value if reading.is_answer else (UNSURE if question.risk_side else None)
+    return result
 
 
 class ActionScreeningResult(Action):
-    """Tells the outcome with its reasons, says it is not a diagnosis, and offers a callback."""
+    """Tells the outcome with its reasons and notes, says it is not a diagnosis, and offers a callback."""
 
     def name(self) -> Text:
         return "action_screening_result"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        # Parse again: an answer stored while the action server was down was never validated.
-        answers: Dict[str, Optional[str]] = {
-            q: screening.parse_answer(q, str(tracker.get_slot(q))) if tracker.get_slot(q) else None
-            for q in QUESTIONS
-        }
-        events: List[EventType] = []
+        reset = [SlotSet(q, None) for q in QUESTIONS if q != "screen_for"]
+        reset += [SlotSet("unclear_answers", 0), SlotSet(STOPPED_SLOT, None), SlotSet(CLARIFIED_SLOT, None)]
+        stopped = tracker.get_slot(STOPPED_SLOT)
+        if stopped == "callback":
+            return reset + [FollowupAction("callback_form")]
+        if stopped:
+            dispatcher.utter_message(response="utter_form_stopped")
+            return reset
+        answers = answers_for_outcome(tracker)
         outcome = screening.screening_outcome(answers)
-        events.append(SlotSet("screening_outcome", outcome.kind))
+        events: List[EventType] = [SlotSet("screening_outcome", outcome.kind)]
         dispatcher.utter_message(response=f"utter_outcome_{outcome.kind}", reasons=screening.format_reasons(outcome))
-        if outcome.kind == screening.CRISIS:
+        for note in outcome.notes:
+            dispatcher.utter_message(response=f"utter_screening_note_{note}")
+        if outcome.kind in URGENT_OUTCOMES:
             events.append(SlotSet("urgent", True))
             dispatcher.utter_message(response="utter_crisis_next")
         else:
             dispatcher.utter_message(response="utter_screening_not_diagnosis")
         # The outcome stays for the callback; the answers are cleared so the check can be taken
         # again (who it is for is kept: it also tells the callback form who the call is about).
-        events += [SlotSet(q, None) for q in QUESTIONS if q != "screen_for"]
-        events.append(SlotSet("unclear_answers", 0))
-        return events
+        return events + reset

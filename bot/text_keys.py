@@ -57,7 +57,7 @@ CONSOLE_TEXTS: Mapping[str, Collection[str]] = {
             "field_promised", "field_channel", "field_claimed", "field_done", "field_outcome", "age_just_now",
             "best_time_missing", "screening_missing", "note_missing", "texts_yes", "texts_no",
             "voicemail_no", "voicemail_named", "voicemail_unnamed", "for_self", "for_loved_one",
-            "outcome_crisis", "outcome_detox_first", "outcome_higher_care", "outcome_iop_fit",
+            "outcome_crisis", "outcome_ask_directly", "outcome_detox_first", "outcome_higher_care", "outcome_iop_fit",
             "outcome_outpatient", "claim_button", "note_label", "note_placeholder", "done_button",
             "claimed_message", "done_message", "not_found_title", "request_not_found", "page_not_found",
             "database_down_title", "database_down",

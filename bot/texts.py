@@ -45,7 +45,7 @@ SMS_CHANNELS = ("twilio_sms",)
 
 # Placeholders Rasa fills at run time from slots or action arguments; everything else must be
 # a program setting and is filled here.
-RUNTIME_PLACEHOLDERS = frozenset({"ref", "window", "reasons", "outcome_text", "topic_list", "when_open"})
+RUNTIME_PLACEHOLDERS = frozenset({"ref", "window", "reasons", "why", "outcome_text", "topic_list", "when_open"})
 PLACEHOLDER = re.compile(r"{([a-z_]+)}")
 
 UTTER_TECHNICAL_TROUBLE = "utter_technical_trouble"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bot.screening import LOVED_ONE, NO, SELF, UNSURE, YES, parse_screen_for, parse_yes_no
+from bot.screening.answers import parse_screen_for, read_plain_yes_no
+from bot.screening.rules import LOVED_ONE, NO, SELF, UNSURE, YES
 
 _NAME_PREFIX = re.compile(
     r"^(?:hi|hello|hey)?[\s,]*(?:my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me|ask for)\s+",
@@ -66,7 +67,7 @@ def parse_best_time(text: str) -> Optional[str]:
 
 def parse_consent(text: str) -> Optional[str]:
     """Yes or no to a consent question; 'not sure' is not consent and is re-asked."""
-    answer = parse_yes_no(text)
+    answer = read_plain_yes_no(text)
     return answer if answer in (YES, NO) else None
 
 

@@ -1,4 +1,5 @@
-"""`make eval`: held-out NLU accuracy, crisis recall and near-miss false alarms, cross-validation.
+"""`make eval`: held-out NLU accuracy, crisis recall and near-miss false alarms, fit-check typed
+answers, cross-validation.
 
 Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
 never used for training. The safety sets come in two groups, reported apart:
@@ -7,6 +8,9 @@ never used for training. The safety sets come in two groups, reported apart:
   the rules (so they measure fit, not generalisation);
 - unseen: unseen/crisis_batch*.yml and unseen/near_miss_batch*.yml, written apart from the rules,
   the training data and the other sets, frozen when committed and never used for tuning.
+
+The fit check's typed answers (bot/tools/typed_answers.py) are scored on two development sets (tuned)
+and the frozen set tests/screening/typed_answers.yml (unseen, texts hidden).
 
 A crisis message counts as caught when the same turn carries 988/911: the crisis reply (intent
 `crisis`) or the safety check-in (intent `possible_risk`). A near-miss counts against the
@@ -27,6 +31,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot.settings import PROJECT_ROOT
+from bot.tools.typed_answers import DEV_SETS, FROZEN_SET, TypedScores, load_items
+from bot.tools.typed_answers import score as typed_score
 
 EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
 HELDOUT = EVAL_SETS / "heldout.yml"
@@ -246,6 +252,22 @@ def print_safety(name: str, figures: Dict[str, Any], show_texts: bool) -> None:
             print(f"      {row['outcome']:<12} {row['category']:<18} {row['text']!r}")
 
 
+def typed_answer_sets() -> List[Tuple[str, Path, bool]]:
+    """(name, path, unseen): the fit check's development sets (tuned) and the frozen set."""
+    sets = [(p.stem, p, False) for p in DEV_SETS]
+    return sets + [("typed_answers (frozen)", FROZEN_SET, True)]
+
+
+def print_typed(name: str, typed: TypedScores, unseen: bool, show_texts: bool) -> None:
+    label = "unseen" if unseen else "tuned"
+    print(f"Fit-check typed answers, {name} ({typed.total}, {label}): read correctly {_pct(typed.accuracy)}, "
+          f"risky answers read as the safe one: {typed.risk_read_as_safe}")
+    print("    " + ", ".join(f"{q} {_pct(c / max(1, n))}" for q, (c, n) in typed.by_question.items()))
+    if show_texts:
+        for error in typed.errors:
+            print(f"      {error['question']:<16} expected {error['expected']:<10} got {error['got']:<10} {error['text']!r}")
+
+
 def cross_validation(folds: int = 3) -> Dict[str, Any]:
     """rasa test nlu --cross-validation on the training data; returns intent and response-selection F1."""
     out = RESULTS / "cross-validation"
@@ -303,6 +325,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             figures.pop("not_as_expected")  # unseen messages stay out of sight while rules are written
         result["safety"][safety_set.name] = figures
         print_safety(safety_set.name, figures, show_texts=not safety_set.unseen or args.show_unseen)
+    result["typed_answers"] = {}
+    for name, path, unseen in typed_answer_sets():
+        typed = asyncio.run(typed_score(load_items(path), parser.parse))
+        result["typed_answers"][name] = dict(typed.as_dict(with_texts=not unseen or args.show_unseen), unseen=unseen)
+        print_typed(name, typed, unseen, show_texts=not unseen or args.show_unseen)
     if not args.no_cv:
         print(f"Cross-validation ({args.folds} folds on the training data)...", flush=True)
         cv = cross_validation(args.folds)

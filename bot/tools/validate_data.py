@@ -34,11 +34,15 @@ def responses_used_outside_stories(root: Path = PROJECT_ROOT) -> Set[str]:
     used = {f"utter_ask_{slot}" for form in domain.get("forms", {}).values() for slot in form.get("required_slots", [])}
     code = "\n".join(p.read_text() for folder in ("actions", "bot") for p in (root / folder).rglob("*.py"))
     used |= set(re.findall(r"\"(utter_[a-z0-9_]+)\"", code))
-    # f"utter_outcome_{outcome.kind}" in actions/screening.py names one response per outcome
-    if 'f"utter_outcome_{' in code:
-        from bot.screening import OUTCOMES
+    # actions/screening.py names one response per outcome (f"utter_outcome_{outcome.kind}") and per
+    # note (f"utter_screening_note_{note}"), both from content/screening/questions.yml
+    from bot.screening import rules
 
-        used |= {f"utter_outcome_{kind}" for kind in OUTCOMES}
+    table = rules()
+    if 'f"utter_outcome_{' in code:
+        used |= {f"utter_outcome_{kind}" for kind in table.outcomes}
+    if 'f"utter_screening_note_{' in code:
+        used |= {f"utter_screening_note_{e.note}" for q in table.questions for e in q.on.values() if e.note}
     # Rasa's built-in fallback actions send these
     used |= {"utter_default", "utter_ask_rephrase"}
     return used

@@ -121,7 +121,7 @@ def test_no_in_the_middle_of_the_fit_check_resumes_it(live_stack) -> None:
     assert TEXTS.text("utter_risk_check_resume") in chat.text
     assert "main concern" in chat.text  # the question it was asking, asked again
     chat.click("Alcohol")
-    assert "thoughts of harming or killing yourself" in chat.text
+    assert "harming yourself or ending your life" in chat.text
 
 
 def test_a_crisis_while_the_check_in_waits_gets_the_crisis_reply(live_stack) -> None:

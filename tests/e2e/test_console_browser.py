@@ -24,8 +24,8 @@ CALLER_NAME = "Marisol"
 CALLER_PHONE = "(410) 555-0166"
 OUTCOME_NOTE = "Talked; intake booked for Tuesday 10am. No voicemail left."
 REF_PATTERN = re.compile(r"reference ([A-Z0-9]+-[A-Z0-9]+)\.")
-SCREENING = {"concern": "Alcohol", "safety": "No", "withdrawal": "No", "needs_24h": "No", "safe_home": "Yes",
-             "tried_outpatient": "Yes", "can_attend": "Yes"}
+SCREENING = {"concern": "Alcohol", "self_harm": "No", "overdose": "No", "daily_use": "No", "medical": "No",
+             "psychosis_mania": "No", "home": "Yes", "readiness": "Yes"}
 
 
 # ---------------------------------------------------------------- fixtures

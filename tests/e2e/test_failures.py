@@ -31,7 +31,7 @@ def test_action_server_down(live_stack: Stack) -> None:
         live_stack.start(names=["actions"])
     # back up: the same conversation resumes where it was; the answer given during the outage was kept
     chat.say("/start_screening")
-    assert "harming or killing" in chat.text
+    assert "harming yourself or ending your life" in chat.text
 
 
 def test_postgres_outage(tmp_path) -> None:

@@ -11,19 +11,17 @@ from tests.support.chat import Chat
 pytestmark = pytest.mark.e2e
 
 SCREENING_ANSWERS: Dict[str, Dict[str, str]] = {
-    "iop_fit": {"concern": "Alcohol", "safety": "No", "withdrawal": "No", "needs_24h": "No", "safe_home": "Yes",
-                "tried_outpatient": "Yes", "can_attend": "Yes"},
-    "outpatient": {"concern": "Mental health", "safety": "No", "needs_24h": "No", "safe_home": "Yes",
-                   "tried_outpatient": "No", "can_attend": "Yes"},
-    "higher_care": {"concern": "Drugs", "safety": "No", "withdrawal": "No", "needs_24h": "No", "safe_home": "No"},
-    "detox_first": {"concern": "Alcohol", "safety": "No", "withdrawal": "Yes"},
-    "crisis": {"concern": "Several of these", "safety": "Yes"},
+    "iop_fit": {"concern": "Alcohol", "self_harm": "No", "overdose": "No", "daily_use": "No", "medical": "No",
+                "psychosis_mania": "No", "home": "Yes", "readiness": "Yes"},
+    "higher_care": {"concern": "Drugs", "self_harm": "No", "opioids": "No", "overdose": "No", "daily_use": "No",
+                    "medical": "No", "psychosis_mania": "No", "home": "No"},
+    "detox_first": {"concern": "Alcohol", "self_harm": "No", "overdose": "No", "daily_use": "Yes"},
+    "crisis": {"concern": "Several of these", "self_harm": "Yes"},
 }
 OUTCOME_WORDS = {
     "iop_fit": "IOP looks like it could be a good fit",
-    "outpatient": "standard outpatient care",
     "higher_care": "more intensive level of care",
-    "detox_first": "medically supervised detox",
+    "detox_first": "a doctor should check withdrawal first",
     "crisis": "988",
 }
 
@@ -31,7 +29,7 @@ OUTCOME_WORDS = {
 def run_screening(chat: Chat, who: str, answers: Dict[str, str]) -> List[str]:
     """Tap through the check like a person would; returns the questions asked."""
     chat.say("/start_screening")
-    assert "8 quick questions" in chat.text
+    assert "up to 10 quick questions" in chat.text
     chat.click("Myself" if who == "self" else "Someone I care about")
     asked = [chat.text]
     for slot, answer in answers.items():
@@ -55,9 +53,26 @@ def test_each_screening_outcome_for_self_and_loved_one(live_stack, outcome: str,
 def test_typed_answers_are_understood(live_stack) -> None:
     chat = Chat(live_stack.rasa_url)
     chat.say("/start_screening")
-    for text in ["it's for my husband", "he drinks a lot", "no", "nope", "nah", "yeah he does", "i think so", "yep"]:
+    for text in ["it's for my husband", "he drinks a lot", "no", "nope", "nah he only drinks on weekends", "no",
+                 "nah", "yes it's a calm house", "i think so"]:
         chat.say(text)
     assert "good fit" in chat.text
+
+
+def test_opioid_use_gets_medication_and_naloxone_information(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    run_screening(chat, "loved_one", {"concern": "Drugs", "self_harm": "No", "opioids": "Yes", "overdose": "Yes",
+                                      "daily_use": "No", "medical": "No", "psychosis_mania": "No", "home": "Yes",
+                                      "readiness": "No"})
+    text = chat.text
+    assert "good fit" in text and "detox" not in text.lower()
+    assert "buprenorphine" in text.lower() and "naloxone" in text.lower() and "CRAFT" in text
+
+
+def test_a_family_member_not_sure_about_suicide_is_helped_to_ask(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    run_screening(chat, "loved_one", {"concern": "Mental health", "self_harm": "Not sure"})
+    assert "Are you thinking about suicide?" in chat.text and "988" in chat.text
 
 
 def test_faq_mid_screening_is_answered_and_the_check_resumes(live_stack) -> None:
@@ -69,7 +84,7 @@ def test_faq_mid_screening_is_answered_and_the_check_resumes(live_stack) -> None
     assert "$" in chat.text  # the cost answer
     assert "main concern" in chat.text  # and the same question again
     chat.click("Alcohol")
-    assert "harming or killing" in chat.text
+    assert "harming yourself or ending your life" in chat.text
 
 
 def test_stop_cancels_the_check(live_stack) -> None:

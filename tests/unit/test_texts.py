@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from bot.screening import rules as screening_rules
 import yaml
 
 from bot.safety.names import CRISIS_KINDS
@@ -63,8 +65,11 @@ def test_every_form_question_and_action_response_exists() -> None:
             assert f"utter_ask_{slot}" in responses, slot
     for name in ("utter_crisis", "utter_crisis_next", "utter_technical_trouble", "utter_no_medical_advice"):
         assert name in responses
-    for kind in ("crisis", "detox_first", "higher_care", "iop_fit", "outpatient"):
+    table = screening_rules()
+    for kind in table.outcomes:
         assert f"utter_outcome_{kind}" in responses
+    for note in {e.note for q in table.questions for e in q.on.values() if e.note}:
+        assert f"utter_screening_note_{note}" in responses
 
 
 def test_crisis_replies_always_carry_988_or_911() -> None:

@@ -32,6 +32,9 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.check_in import Answer, read_answer
+from bot.screening.answers import Kind
+from bot.screening.answers import read as read_typed_answer
+from bot.screening.rules import rules as screening_rules
 from bot.safety.names import (
     ACTION_BACK_TO_QUESTION,
     CRISIS_ENTITY,
@@ -51,7 +54,9 @@ ASKED = "asked"
 ASKED_AGAIN = "asked_again"
 # The screening question about self-harm: a risky answer to the check-in answers it too.
 SCREENING_FORM = "screening_form"
-SCREENING_SAFETY_SLOT = "safety"
+SCREENING_SAFETY_SLOT = "self_harm"
+# Messages that are plainly something other than an answer: the form handles them.
+NOT_AN_ANSWER = (Kind.QUESTION, Kind.WHY, Kind.STOP, Kind.CALLBACK)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class Turn:
     requested_slot: Optional[str]
     risk_check: Optional[str]  # ASKED / ASKED_AGAIN while a check-in waits for its answer
     crisis_type: Optional[str] = None
+    # The latest message's warning sign came from the safety rules (they set the crisis_type
+    # entity), not from the classifier alone.
+    from_rules: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,33 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
     if turn.risk_check in (ASKED, ASKED_AGAIN):
         return _answer_to_check_in(turn)
     if turn.intent == POSSIBLE_RISK_INTENT:
+        if turn.active_loop == SCREENING_FORM and turn.requested_slot in screening_rules().ids:
+            return _warning_sign_in_fit_check(turn)
         return Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED})
     return None
+
+
+def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
+    """A warning sign typed at a fit-check question.
+
+    At the self-harm question a warning sign found by the safety rules is the answer: the crisis
+    reply, recorded as a yes. At another question it is often the answer itself ("I had to give him
+    Narcan twice this year" at the overdose question): when the message clearly gives that question's
+    risky answer, the form takes it and its outcome says what to do. Seen by the classifier alone it
+    is weaker evidence: the form takes a clear answer, a question or a request (after the two intake
+    questions comes the self-harm question itself). Anything else gets the check-in, which asks
+    directly. (At the self-harm question the form asking again is that direct question, with the
+    crisis lines in its reply.)"""
+    question = screening_rules().question(str(turn.requested_slot))
+    reading = read_typed_answer(question.id, turn.text)
+    if turn.from_rules:
+        if question.id == SCREENING_SAFETY_SLOT:
+            return _crisis_first(turn, UTTER_CRISIS)
+        if reading.is_answer and question.risk_side and reading.value == question.risk_side:
+            return None
+    elif question.id == SCREENING_SAFETY_SLOT or reading.kind in NOT_AN_ANSWER or reading.is_answer:
+        return None
+    return Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
 
 
 def _answer_to_check_in(turn: Turn) -> Step:
@@ -154,6 +187,7 @@ def turn_of(tracker: DialogueStateTracker) -> Turn:
         requested_slot=tracker.get_slot(REQUESTED_SLOT),
         risk_check=tracker.get_slot(RISK_CHECK_SLOT),
         crisis_type=tracker.get_slot(CRISIS_ENTITY),
+        from_rules=any(e.get("entity") == CRISIS_ENTITY for e in (latest.entities if latest else [])),
     )
 
 

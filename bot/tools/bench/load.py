@@ -41,8 +41,8 @@ def conversation_script(index: int) -> List[Step]:
     steps: List[Step] = [("say", "hi")]
     steps += [("say", q) for q in faqs]
     steps += [("say", "/start_screening"), ("click", "Myself")]
-    # concern, safety, withdrawal, needs_24h, safe_home, tried_outpatient, can_attend -> IOP fits
-    steps += [("click", a) for a in ("Alcohol", "No", "No", "No", "Yes", "Yes", "Yes")]
+    # concern, self_harm, overdose, daily_use, medical, psychosis_mania, home, readiness -> IOP fits
+    steps += [("click", a) for a in ("Alcohol", "No", "No", "No", "No", "No", "Yes", "Yes")]
     steps += [("click", "callback"), ("click", "Yes"), ("say", "Robin"), ("say", "(410) 555-0177")]
     steps += [("click", "Evening"), ("click", "Yes"), ("click", "No"), ("click", "Yes")]
     return steps

@@ -63,7 +63,7 @@ form.actions{margin:.75rem 0}
 # The queue's filters, in the order shown; each is worded by `filter_<key>` in content/console.yml.
 FILTERS: Tuple[str, ...] = ("open", "new", "claimed", "done", "all")
 # Fit-check outcomes with staff words (`outcome_<key>`); others are shown as stored.
-OUTCOMES: Tuple[str, ...] = ("crisis", "detox_first", "higher_care", "iop_fit", "outpatient")
+OUTCOMES: Tuple[str, ...] = ("crisis", "ask_directly", "detox_first", "higher_care", "iop_fit", "outpatient")
 
 
 def e(value: object) -> str:

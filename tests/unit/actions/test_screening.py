@@ -1,57 +1,132 @@
-"""actions/screening.py: screening answers parsed, early ends, skipped questions, and the result."""
+"""actions/screening.py: answers read, questions answered and asked again, stop and call requests,
+the one-time clarification, early ends, and the result with its notes."""
 from __future__ import annotations
 
-from typing import Dict
+from typing import Any, Dict
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.screening import ActionScreeningResult, ValidateScreeningForm
+from actions.screening import QUESTIONS, ActionScreeningResult, ValidateScreeningForm
 from tests.support.actions import DOMAIN, responses, tracker, validate
 
+LOOP = "screening_form"
 
-async def test_screening_answer_is_parsed() -> None:
+
+def at(question: str, text: str, intent: str = "nlu_fallback", faq: str = "", **slots: Any):
+    given = {"screen_for": "self", "concern": "drugs", question: text, **slots}
+    return tracker(given, text=text, intent=intent, requested=question, loop=LOOP, faq=faq or None)
+
+
+async def test_an_answer_is_read_and_the_next_question_follows() -> None:
     out = await validate(ValidateScreeningForm(), tracker({"screen_for": "my daughter"}, text="my daughter",
-                                                          requested="screen_for", loop="screening_form"))
+                                                          requested="screen_for", loop=LOOP))
     assert out["screen_for"] == "loved_one" and out["unclear_answers"] == 0
+    out = await validate(ValidateScreeningForm(), at("self_harm", "nah never", concern="alcohol"))
+    assert out["self_harm"] == "no" and out["requested_slot"] == "overdose"  # opioids: not asked for alcohol
 
 
-async def test_typed_yes_to_self_harm_ends_the_check_as_crisis() -> None:
-    t = tracker({"screen_for": "self", "concern": "alcohol", "safety": "yes"}, text="yes", intent="affirm",
-                requested="safety", loop="screening_form")
-    out = await validate(ValidateScreeningForm(), t)
-    assert out["safety"] == "yes" and out["urgent"] is True
+async def test_typed_yes_to_self_harm_ends_the_check_as_urgent() -> None:
+    out = await validate(ValidateScreeningForm(), at("self_harm", "yes but im not going to do anything", intent="affirm"))
+    assert out["self_harm"] == "yes" and out["urgent"] is True
     # every remaining question counts as answered, so the form ends and the result is given now
-    assert all(out.get(q) == "skipped" for q in ("withdrawal", "needs_24h", "safe_home", "tried_outpatient", "can_attend"))
+    assert all(out.get(q) == "skipped" for q in ("opioids", "overdose", "daily_use", "medical", "home", "readiness"))
 
 
-async def test_mental_health_only_skips_withdrawal() -> None:
-    t = tracker({"screen_for": "self", "concern": "depression", "safety": None}, text="depression",
-                requested="concern", loop="screening_form")
-    out = await validate(ValidateScreeningForm(), t)
-    assert out["concern"] == "mental_health" and out["requested_slot"] == "safety"
-    t = tracker({"screen_for": "self", "concern": "mental_health", "safety": "no"}, text="no", intent="deny",
-                requested="safety", loop="screening_form")
-    out = await validate(ValidateScreeningForm(), t)
-    assert out["requested_slot"] == "needs_24h"
+async def test_a_family_members_not_sure_is_urgent_too() -> None:
+    out = await validate(ValidateScreeningForm(), at("self_harm", "i honestly dont know", screen_for="loved_one"))
+    assert out["self_harm"] == "unsure" and out["urgent"] is True and out["daily_use"] == "skipped"
+
+
+async def test_a_question_is_answered_never_stored() -> None:
+    out = await validate(ValidateScreeningForm(), at("self_harm", "how much does it cost?", intent="faq", faq="cost"))
+    assert out["self_harm"] is None and "urgent" not in out
+    assert out["_responses"] == ["utter_faq/cost"]  # the form then asks the same question again
+
+
+async def test_why_gets_the_questions_reason() -> None:
+    dispatcher = CollectingDispatcher()
+    await ValidateScreeningForm().run(dispatcher, at("overdose", "why do you ask that?"), DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_screening_why"
+    assert "naloxone" in dispatcher.messages[0]["why"]
+
+
+async def test_a_question_without_an_answer_here_points_to_the_team() -> None:
+    out = await validate(ValidateScreeningForm(), at("medical", "can my kids visit me there?"))
+    assert out["medical"] is None and out["_responses"][0] == "utter_screening_question_later"
+
+
+@pytest.mark.parametrize("text, stopped", [("stop", "stop"), ("end the check", "stop"), ("can someone call me instead", "callback")])
+async def test_stop_or_call_ends_the_check_without_an_outcome(text: str, stopped: str) -> None:
+    out = await validate(ValidateScreeningForm(), at("daily_use", text, self_harm="no", opioids="no", overdose="no"))
+    assert out["screening_stopped"] == stopped
+    assert all(out.get(q) == "skipped" for q in ("daily_use", "medical", "psychosis_mania", "home", "readiness"))
+    assert "opioids" not in out  # what was answered stays
+
+
+async def test_an_unclear_no_is_asked_about_once() -> None:
+    text = "nope, just a regular guy who likes the game with his buddies"
+    out = await validate(ValidateScreeningForm(), at("daily_use", text, self_harm="no", opioids="no", overdose="no"))
+    assert out["daily_use"] is None and out["screening_clarified"] == "daily_use"
+    assert out["_responses"] == ["utter_screening_clarify"]  # then the same question again
+    out = await validate(ValidateScreeningForm(), at("daily_use", text, self_harm="no", opioids="no", overdose="no",
+                                                     screening_clarified="daily_use"))
+    assert out["daily_use"] == "no" and out["screening_clarified"] is None
+
+
+async def test_unclear_answers_get_help_then_a_person() -> None:
+    out = await validate(ValidateScreeningForm(), at("medical", "pizza"))
+    assert out["unclear_answers"] == 1 and out["_responses"][0] == "utter_unclear_answer"
+    out = await validate(ValidateScreeningForm(), at("medical", "pizza", unclear_answers=1))
+    assert out["unclear_answers"] == 0 and out["_responses"][0] == "utter_unclear_offer_person"
+
+
+async def test_withdrawal_is_asked_for_mental_health_too() -> None:
+    out = await validate(ValidateScreeningForm(), at("self_harm", "no", concern="mental_health"))
+    assert out["requested_slot"] == "daily_use"
+
+
+BASE = {"screen_for": "self", "concern": "drugs", "self_harm": "no", "opioids": "no", "overdose": "no",
+        "daily_use": "no", "medical": "no", "psychosis_mania": "no", "home": "yes", "readiness": "yes"}
 
 
 @pytest.mark.parametrize(
-    "answers, response",
+    "changes, sent",
     [
-        ({"safety": "no", "withdrawal": "no", "needs_24h": "no", "safe_home": "yes", "tried_outpatient": "yes",
-          "can_attend": "yes"}, "utter_outcome_iop_fit"),
-        ({"safety": "yes"}, "utter_outcome_crisis"),
-        ({"safety": "no", "withdrawal": "yes"}, "utter_outcome_detox_first"),
+        ({}, ["utter_outcome_iop_fit", "utter_screening_not_diagnosis"]),
+        ({"self_harm": "yes"}, ["utter_outcome_crisis", "utter_crisis_next"]),
+        ({"screen_for": "loved_one", "self_harm": "unsure"}, ["utter_outcome_ask_directly", "utter_crisis_next"]),
+        ({"opioids": "yes", "overdose": "yes"}, ["utter_outcome_iop_fit", "utter_screening_note_opioid_medication",
+                                                 "utter_screening_note_naloxone", "utter_screening_not_diagnosis"]),
+        ({"daily_use": "yes"}, ["utter_outcome_detox_first", "utter_screening_not_diagnosis"]),
+        ({"home": "no", "readiness": "no"}, ["utter_outcome_higher_care", "utter_screening_note_readiness",
+                                             "utter_screening_not_diagnosis"]),
+        # an answer stored unread (the action server was down when it came) is read now; what cannot
+        # be read on a safety question counts as not sure
+        ({"daily_use": "a fifth a day"}, ["utter_outcome_detox_first", "utter_screening_not_diagnosis"]),
+        ({"medical": "purple"}, ["utter_outcome_higher_care", "utter_screening_not_diagnosis"]),
     ],
 )
-async def test_result_reports_outcome_and_offers_callback(answers: Dict[str, str], response: str) -> None:
-    slots = {"screen_for": "self", "concern": "alcohol", **answers}
+async def test_result(changes: Dict[str, str], sent: list) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionScreeningResult().run(dispatcher, tracker(slots), DOMAIN)
-    sent = responses(dispatcher)
-    assert sent[0] == response
+    events = await ActionScreeningResult().run(dispatcher, tracker({**BASE, **changes}), DOMAIN)
+    assert responses(dispatcher) == sent
     assert dispatcher.messages[0]["reasons"]
-    assert sent[1] in ("utter_screening_not_diagnosis", "utter_crisis_next")
-    assert {"event": "slot", "name": "screening_outcome", "value": response.replace("utter_outcome_", ""),
-            "timestamp": None} in events
+    outcome = sent[0].replace("utter_outcome_", "")
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["screening_outcome"] == outcome
+    assert slots.get("urgent", False) is (outcome in ("crisis", "ask_directly"))
+    # answers are cleared so the check can be taken again; who it is for is kept for the callback
+    assert all(slots[q] is None for q in QUESTIONS if q != "screen_for") and "screen_for" not in slots
+
+
+async def test_a_stopped_check_gives_no_outcome() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionScreeningResult().run(dispatcher, tracker({**BASE, "screening_stopped": "stop"}), DOMAIN)
+    assert responses(dispatcher) == ["utter_form_stopped"]
+    assert not any(e.get("name") == "screening_outcome" for e in events)
+
+
+async def test_a_call_request_opens_the_callback_form() -> None:
+    events = await ActionScreeningResult().run(CollectingDispatcher(), tracker({**BASE, "screening_stopped": "callback"}), DOMAIN)
+    assert {"event": "followup", "name": "callback_form", "timestamp": None} in events

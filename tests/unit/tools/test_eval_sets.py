@@ -10,6 +10,9 @@ import yaml
 from bot.safety import normalize
 from bot.settings import PROJECT_ROOT as ROOT
 from bot.tools.evaluate import load_texts, safety_sets
+from bot.tools.typed_answers import FROZEN_SET, load_items
+
+NOT_ANSWERS = ("question", "off_topic", "crisis", "stop", "callback")
 from tests.support.eval_sets import ADVICE, CRISIS, KINDS, NEAR_MISS
 
 
@@ -44,17 +47,24 @@ def _words(text: str) -> FrozenSet[str]:
 
 def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
     """Every NLU training example against every safety evaluation message (tuned, development and
-    unseen): none may share 70% or more of its words with one (word-set overlap)."""
+    unseen) and every frozen typed answer to the fit check: none may share 70% or more of its words
+    with one (word-set overlap)."""
     examples: List[str] = []
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             examples += [line.strip()[2:] for line in str(block.get("examples", "")).splitlines() if line.strip().startswith("- ")]
     evaluation = [_words(item["text"]) for s in safety_sets() for item in load_texts(s.path)]
     assert len(evaluation) >= 1000
+    # Typed answers to the fit check, from six words up: "not at all" or "i don't know" are everyday
+    # words, not copies. Its questions and off-topic lines ("how much does the program cost") are
+    # the classifier's own ground and may match its examples.
+    typed = [_words(str(item["text"])) for item in load_items(FROZEN_SET) if item["expected"] not in NOT_ANSWERS]
     copies = []
     for example in examples:
         words = _words(example)
         if len(words) >= 3 and any(len(words & other) / len(words | other) >= 0.7 for other in evaluation):
+            copies.append(example)
+        elif len(words) >= 6 and any(len(words & other) / len(words | other) >= 0.7 for other in typed):
             copies.append(example)
     assert not copies, copies
 

@@ -16,8 +16,9 @@ def turn(
     requested: Optional[str] = None,
     risk_check: Optional[str] = None,
     crisis_type: Optional[str] = None,
+    from_rules: bool = True,
 ) -> Turn:
-    return Turn(intent, text, done or [], loop, requested, risk_check, crisis_type)
+    return Turn(intent, text, done or [], loop, requested, risk_check, crisis_type, from_rules)
 
 
 @pytest.mark.parametrize(
@@ -50,9 +51,9 @@ def test_a_crisis_marks_the_conversation_urgent_and_closes_a_pending_check_in() 
     [
         # a warning sign: ask, remember that we asked, wait for the answer
         ("possible_risk", [], None, None, "utter_risk_check", {"risk_check": ASKED}),
-        ("possible_risk", [], "screening_form", "withdrawal", "utter_risk_check", {"risk_check": ASKED}),
+        ("possible_risk", [], "callback_form", "first_name", "utter_risk_check", {"risk_check": ASKED}),
         ("possible_risk", ["utter_risk_check"], None, None, "action_listen", {}),
-        ("possible_risk", ["utter_risk_check"], "screening_form", "withdrawal", "action_listen", {}),
+        ("possible_risk", ["utter_risk_check"], "screening_form", "daily_use", "action_listen", {}),
     ],
 )
 def test_a_warning_sign_gets_the_check_in(intent, done, loop, requested, expected, slots) -> None:
@@ -102,19 +103,49 @@ def test_a_crisis_reply_after_yes_keeps_the_kind_the_warning_sign_set() -> None:
 @pytest.mark.parametrize(
     "text, expected, slots",
     [
-        ("no", "utter_risk_check_resume", {"withdrawal": None, "risk_check": None}),
-        ("yes", "utter_crisis", {"withdrawal": None, "urgent": True, "risk_check": None, "crisis_type": "suicide"}),
-        ("what?", "utter_risk_check_again", {"withdrawal": None, "risk_check": ASKED_AGAIN}),
+        ("no", "utter_risk_check_resume", {"daily_use": None, "risk_check": None}),
+        ("yes", "utter_crisis", {"daily_use": None, "urgent": True, "risk_check": None, "crisis_type": "suicide"}),
+        ("what?", "utter_risk_check_again", {"daily_use": None, "risk_check": ASKED_AGAIN}),
     ],
 )
 def test_in_a_form_the_answer_does_not_fill_the_pending_question(text: str, expected: str, slots: Dict[str, Any]) -> None:
-    step = next_safety_action(turn("deny", text=text, loop="screening_form", requested="withdrawal", risk_check=ASKED))
+    step = next_safety_action(turn("deny", text=text, loop="screening_form", requested="daily_use", risk_check=ASKED))
     assert step == Step(expected, slots)
 
 
 def test_yes_at_the_screening_self_harm_question_answers_it() -> None:
-    step = next_safety_action(turn("affirm", text="yes", loop="screening_form", requested="safety", risk_check=ASKED))
-    assert step is not None and step.action == "utter_crisis" and step.slots["safety"] == "yes"
+    step = next_safety_action(turn("affirm", text="yes", loop="screening_form", requested="self_harm", risk_check=ASKED))
+    assert step is not None and step.action == "utter_crisis" and step.slots["self_harm"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "requested, text, from_rules, expected",
+    [
+        # found by the rules at the self-harm question: it is the answer, and a crisis
+        ("self_harm", "i've been giving my things away", True, "utter_crisis"),
+        # found by the rules elsewhere: the form takes it when it clearly gives the risky answer
+        ("overdose", "we had to use narcan on him twice this year", True, None),
+        ("daily_use", "he drinks a fifth every night", True, None),
+        # ... and asks directly when it does not
+        ("daily_use", "i have 60 pills saved up", True, "utter_risk_check"),
+        ("home", "yes, it's safe", True, "utter_risk_check"),
+        # seen by the classifier alone: the form reads what it can
+        ("self_harm", "brb dog is barking", False, None),
+        ("home", "i live alone and its quiet", False, None),
+        ("medical", "why are you asking me this", False, None),
+        ("medical", "everything is pointless lately", False, "utter_risk_check"),
+        ("concern", "its for my son and he is using heroin", False, None),  # the self-harm question is next
+        # ... but not a "no" it cannot explain
+        ("daily_use", "no, he is just a quiet guy who keeps to himself these days", False, "utter_risk_check"),
+    ],
+)
+def test_a_warning_sign_typed_in_the_fit_check(requested: str, text: str, from_rules: bool, expected: Optional[str]) -> None:
+    step = next_safety_action(turn("possible_risk", text=text, loop="screening_form", requested=requested, from_rules=from_rules))
+    assert (step.action if step else None) == expected
+    if step and step.action == "utter_crisis":
+        assert step.slots["self_harm"] == "yes" and step.slots["urgent"] is True
+    if step and step.action == "utter_risk_check":
+        assert step.slots[requested] is None  # the form asks its question again after the answer
 
 
 @pytest.mark.parametrize(

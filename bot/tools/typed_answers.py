@@ -1,0 +1,118 @@
+"""Scoring typed answers to the fit check: what one message at one question leads to.
+
+The order is the assistant's own: the crisis layer (intents `crisis` and `possible_risk`, read by the
+crisis policy), then the requests the dialogue rules take (a call), then the form's reading of
+the answer (or a stop) (bot.screening.answers) with the NLU's intent. Used by `make eval` and by the test that
+holds the typed-answer bars.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Mapping
+
+import yaml
+
+from bot.rasa_server.policies.crisis import SCREENING_FORM, Turn, next_safety_action
+from bot.safety.names import CRISIS_ENTITY, UTTER_CRISIS
+from bot.screening import answers
+from bot.screening.rules import UNSURE, rules
+from bot.settings import PROJECT_ROOT
+
+FROZEN_SET = PROJECT_ROOT / "tests" / "screening" / "typed_answers.yml"
+EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
+DEV_SETS = (EVAL_SETS / "screening_dev.yml", EVAL_SETS / "screening_dev2.yml")
+SELF_HARM = "self_harm"
+REQUEST_INTENTS = {"request_callback": "callback", "human_handoff": "callback"}
+# What counts as handled right, for the labels that are not an answer value.
+ACCEPTED = {
+    "crisis": {"crisis", "check_in"},
+    "question": {"question", "why"},
+    "off_topic": {"unclear", "question", "why"},
+}
+
+Parse = Callable[[str], Awaitable[Mapping[str, Any]]]
+
+
+def load_items(path: Path) -> List[Dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [dict(item, expected=str(item["expected"])) for item in data.get("items", [])]
+
+
+def outcome(question: str, text: str, parse: Mapping[str, Any]) -> str:
+    """The answer value stored, or what happens instead (crisis, check_in, stop, callback, question, why, unclear)."""
+    intent = parse.get("intent") or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    step = next_safety_action(Turn(
+        intent=name, text=text, actions_since_user=[], active_loop=SCREENING_FORM, requested_slot=question,
+        risk_check=None, from_rules=any(e.get("entity") == CRISIS_ENTITY for e in parse.get("entities") or []),
+    ))
+    if step is not None:
+        return "crisis" if step.action == UTTER_CRISIS else "check_in"
+    if name in REQUEST_INTENTS:
+        return REQUEST_INTENTS[name]
+    reading = answers.read(question, text, name, confidence)
+    return str(reading.value) if reading.is_answer else reading.kind.value
+
+
+def is_correct(question: str, expected: str, got: str) -> bool:
+    if expected in ACCEPTED:
+        return got in ACCEPTED[expected]
+    if got == "clarify":
+        # Asking once more is right for a risky or unsure answer (nothing is lost), wrong for a plain one.
+        q = rules().question(question)
+        return expected in (q.risk_side, UNSURE)
+    if question == SELF_HARM and expected == "yes" and got == "crisis":
+        return True  # the crisis reply, with the answer recorded as yes
+    return got == expected
+
+
+def is_risk_read_as_safe(question: str, expected: str, got: str) -> bool:
+    """A risky answer (or a crisis) stored as the safe answer: the error that must never happen."""
+    q = rules().question(question)
+    if not q.safe_side:
+        return False
+    risky = expected == "crisis" or expected in (q.risk_side, UNSURE)
+    return risky and got == q.safe_side
+
+
+@dataclass
+class TypedScores:
+    total: int = 0
+    correct: int = 0
+    risk_read_as_safe: int = 0
+    by_question: Dict[str, List[int]] = field(default_factory=dict)  # question -> [correct, total]
+    errors: List[Dict[str, str]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / max(1, self.total)
+
+    def as_dict(self, with_texts: bool) -> Dict[str, Any]:
+        result: Dict[str, Any] = {
+            "answers": self.total,
+            "accuracy": self.accuracy,
+            "risk_read_as_safe": self.risk_read_as_safe,
+            "by_question": {q: c / max(1, n) for q, (c, n) in self.by_question.items()},
+        }
+        if with_texts:
+            result["errors"] = self.errors
+        return result
+
+
+async def score(items: List[Dict[str, Any]], parse: Parse) -> TypedScores:
+    scores = TypedScores()
+    for item in items:
+        question, expected, text = item["question"], item["expected"], str(item["text"])
+        got = outcome(question, text, await parse(text))
+        right = is_correct(question, expected, got)
+        scores.total += 1
+        scores.correct += right
+        tally = scores.by_question.setdefault(question, [0, 0])
+        tally[0] += right
+        tally[1] += 1
+        if is_risk_read_as_safe(question, expected, got):
+            scores.risk_read_as_safe += 1
+        if not right:
+            scores.errors.append({"question": question, "for": item.get("for", ""), "expected": expected, "got": got, "text": text})
+    return scores

@@ -1,0 +1,99 @@
+"""The fit check with typed answers, through the REST channel with the real action server: every row
+of the table in the screening issue, and the ways out of the check."""
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from tests.support.chat import Chat
+
+pytestmark = pytest.mark.e2e
+
+SELF_HARM = "harming yourself or ending your life"
+SELF_HARM_THEM = "harming themselves or ending their life"
+DAILY_USE = "every day or nearly every day"
+MEDICAL = "around the clock"
+DETOX_FIRST = "a doctor should check withdrawal first"
+
+
+def reach(chat: Chat, who: str, taps: List[str]) -> None:
+    chat.say("/start_screening")
+    chat.click("Myself" if who == "self" else "Someone I care about")
+    for tap in taps:
+        chat.click(tap)
+
+
+@pytest.mark.parametrize(
+    "who, taps, question",
+    [
+        ("self", ["Alcohol"], SELF_HARM),
+        ("self", ["Alcohol", "No", "No"], DAILY_USE),
+    ],
+)
+def test_a_cost_question_is_answered_and_the_same_question_asked_again(live_stack, who: str, taps: List[str], question: str) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, who, taps)
+    assert question in chat.text
+    chat.say("how much does it cost?")
+    assert "$" in chat.text and question in chat.text
+    assert "safety comes first" not in chat.text and DETOX_FIRST not in chat.text and "good fit" not in chat.text
+
+
+def test_an_insurance_question_at_the_medical_question(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, "self", ["Mental health", "No", "No"])
+    assert MEDICAL in chat.text
+    chat.say("does insurance cover it")
+    assert "Medicaid" in chat.text and MEDICAL in chat.text
+    assert "more intensive level of care" not in chat.text
+
+
+def test_yes_but_at_the_self_harm_question_is_yes(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, "self", ["Alcohol"])
+    chat.say("yes but I'm not going to act on it")
+    assert "988" in chat.text and "911" in chat.text
+    assert DAILY_USE not in chat.text  # the check ended there
+    assert any("callback" in b["title"].lower() for b in chat.buttons)
+
+
+@pytest.mark.parametrize(
+    "who, concern, taps, text",
+    [
+        ("loved_one", "Alcohol", ["No", "No"], "Yes, he can't go a day without using"),
+        ("self", "Drugs", ["No", "Yes", "No"], "no seizures, but I use heroin every day"),
+    ],
+)
+def test_a_risky_answer_is_never_read_as_no(live_stack, who: str, concern: str, taps: List[str], text: str) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, who, [concern, *taps])
+    assert DAILY_USE in chat.text
+    chat.say(text)
+    assert DETOX_FIRST in chat.text, chat.text
+
+
+def test_stop_typed_mid_check_ends_it_without_an_outcome(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, "self", ["Alcohol", "No"])
+    chat.say("i want to stop")
+    assert "stopped" in chat.text and "good fit" not in chat.text
+    chat.say("what is iop")
+    assert "several days a week" in chat.text
+
+
+def test_asking_for_a_call_mid_check_starts_the_callback_request(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, "loved_one", ["Drugs", "No"])
+    chat.say("can someone call me instead")
+    assert "consent" in chat.text.lower() or "call you" in chat.text.lower(), chat.text
+
+
+def test_an_unclear_no_is_asked_about_once_then_taken(live_stack) -> None:
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, "loved_one", ["Alcohol", "No", "No"])
+    text = "nope, he is just a regular guy who likes the game with his buddies"
+    chat.say(text)
+    assert "Just so I read that right" in chat.text and DAILY_USE in chat.text
+    chat.say("no")
+    assert MEDICAL in chat.text
