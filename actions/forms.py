@@ -7,7 +7,7 @@ you do") is answered and the form then repeats the same question.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Callable, Dict, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,10 +33,15 @@ def faq_response_name(tracker: Tracker) -> Optional[str]:
     return f"utter_{key}" if key else None
 
 
+def latest_intent(tracker: Tracker) -> Tuple[Optional[str], float]:
+    """The classifier's intent for the latest message and its confidence."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
 def answer_interruption(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     """Answer a question asked mid-form; True when the message was such a question."""
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+    name, confidence = latest_intent(tracker)
     if confidence < MIN_QUESTION_CONFIDENCE:
         return False
     if name == "faq":

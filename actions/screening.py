@@ -14,24 +14,18 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import GuidedFormValidation, answer_interruption
+from actions.forms import GuidedFormValidation, answer_interruption, latest_intent
 from bot import screening
-from bot.screening.answers import Kind, read
+from bot.screening.answers import INTAKE_PARSERS, Kind, read
 from bot.screening.rules import SKIPPED, UNSURE
 
 QUESTIONS = screening.rules().ids
 STOPPED_SLOT = "screening_stopped"
 CLARIFIED_SLOT = "screening_clarified"  # the question just asked once more after an unclear "no"
-URGENT_OUTCOMES = ("crisis", "ask_directly")
 
 
 def stored_answers(tracker: Tracker) -> Dict[str, Optional[str]]:
     return {q: tracker.get_slot(q) for q in QUESTIONS}
-
-
-def _latest_intent(tracker: Tracker) -> tuple:
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
 class ValidateScreeningForm(GuidedFormValidation):
@@ -43,11 +37,11 @@ class ValidateScreeningForm(GuidedFormValidation):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        return screening.required_questions(answers_for_outcome(tracker))
+        return screening.required_questions(intake_answers(tracker))
 
     def validate_question(self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         text = value if isinstance(value, str) else ("" if value is None else str(value))
-        intent, confidence = _latest_intent(tracker)
+        intent, confidence = latest_intent(tracker)
         reading = read(question, text, intent, confidence, clarify=tracker.get_slot(CLARIFIED_SLOT) != question)
         if reading.kind is Kind.ANSWER:
             return self._accept(question, str(reading.value), tracker)
@@ -72,8 +66,6 @@ class ValidateScreeningForm(GuidedFormValidation):
             # A safety rule settled the outcome: the remaining questions are marked skipped so the
             # result comes in this same turn.
             result.update({q: SKIPPED for q in QUESTIONS if answers.get(q) is None})
-            if screening.screening_outcome(answers).kind in URGENT_OUTCOMES:
-                result["urgent"] = True
         return result
 
     def _end(self, question: str, tracker: Tracker, why: str) -> Dict[Text, Any]:
@@ -93,6 +85,17 @@ def _validator(question: str) -> Any:
 
 for _question in QUESTIONS:  # FormValidationAction looks up validate_<slot> by name
     setattr(ValidateScreeningForm, f"validate_{_question}", _validator(_question))
+
+
+def intake_answers(tracker: Tracker) -> Dict[str, Optional[str]]:
+    """Who the check is for and the concern, which decide the questions asked; read again when stored
+    unread (the action server was down when they came)."""
+    answers = stored_answers(tracker)
+    for question_id, parse in INTAKE_PARSERS.items():
+        value = answers.get(question_id)
+        if value not in (None, SKIPPED) and value not in screening.rules().question(question_id).answers:
+            answers[question_id] = parse(str(value))
+    return answers
 
 
 def answers_for_outcome(tracker: Tracker) -> Dict[str, Optional[str]]:
@@ -119,18 +122,22 @@ class ActionScreeningResult(Action):
         reset = [SlotSet(q, None) for q in QUESTIONS if q != "screen_for"]
         reset += [SlotSet("unclear_answers", 0), SlotSet(STOPPED_SLOT, None), SlotSet(CLARIFIED_SLOT, None)]
         stopped = tracker.get_slot(STOPPED_SLOT)
-        if stopped == "callback":
-            return reset + [FollowupAction("callback_form")]
-        if stopped:
-            dispatcher.utter_message(response="utter_form_stopped")
-            return reset
         answers = answers_for_outcome(tracker)
         outcome = screening.screening_outcome(answers)
+        if stopped:
+            # No outcome from a check left halfway, but what was already learnt is still said
+            # (naloxone after an overdose).
+            for note in outcome.notes:
+                dispatcher.utter_message(response=f"utter_screening_note_{note}")
+            if stopped == "callback":
+                return reset + [FollowupAction("callback_form")]
+            dispatcher.utter_message(response="utter_form_stopped")
+            return reset
         events: List[EventType] = [SlotSet("screening_outcome", outcome.kind)]
         dispatcher.utter_message(response=f"utter_outcome_{outcome.kind}", reasons=screening.format_reasons(outcome))
         for note in outcome.notes:
             dispatcher.utter_message(response=f"utter_screening_note_{note}")
-        if outcome.kind in URGENT_OUTCOMES:
+        if outcome.kind in screening.rules().urgent:
             events.append(SlotSet("urgent", True))
             dispatcher.utter_message(response="utter_crisis_next")
         else:

@@ -65,8 +65,14 @@ def parse_best_time(text: str) -> Optional[str]:
     return None
 
 
+_NOT_NOW = re.compile(r"^\W*(?:not now|not right now|not yet|not today|rather not|maybe later|later)\b", re.IGNORECASE)
+
+
 def parse_consent(text: str) -> Optional[str]:
-    """Yes or no to a consent question; 'not sure' is not consent and is re-asked."""
+    """Yes or no to a consent question; 'not sure' is not consent and is re-asked, and 'not now'
+    is a no."""
+    if _NOT_NOW.match(text):
+        return NO
     answer = read_plain_yes_no(text)
     return answer if answer in (YES, NO) else None
 

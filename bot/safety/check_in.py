@@ -7,18 +7,16 @@ data a clinician can review (content/safety/check_in.yml).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, FrozenSet, Pattern
+from typing import Pattern
 
-from bot.safety.data import SAFETY_DIR, Where, fields, read_yaml
+from bot.safety.data import SAFETY_DIR, Where, fields, phrase_list, phrase_pattern, read_yaml
 from bot.safety.normalise import normalize, plain_variants
 
 CHECK_IN_FILE = "check_in.yml"
-_PHRASE = re.compile(r"^[a-z]+(?: [a-z]+)*$")
 YES_PAYLOAD = "/affirm"
 NO_PAYLOAD = "/deny"
 
@@ -46,30 +44,16 @@ class AnswerWords:
     contrast: Pattern[str]
 
 
-def _phrases(node: Any, where: Where) -> FrozenSet[str]:
-    if not isinstance(node, list) or not node:
-        raise where.error("expected a list of phrases")
-    for phrase in node:
-        if not isinstance(phrase, str) or not _PHRASE.match(phrase):
-            raise where.error(f"{phrase!r} must be lower-case words (quote yes, no, y, n)")
-    return frozenset(node)
-
-
-def _any_of(phrases: FrozenSet[str], anchored: bool) -> Pattern[str]:
-    body = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile((r"^(?:" if anchored else r"\b(?:") + body + r")\b")
-
-
 def load_answer_words(directory: Path = SAFETY_DIR) -> AnswerWords:
     where = Where(CHECK_IN_FILE)
     data = fields(read_yaml(directory, CHECK_IN_FILE), where, ("yes", "no", "unsure", "distress", "contrast"))
-    words = {key: _phrases(data[key], where.at(key)) for key in data}
+    words = {key: phrase_list(data[key], where.at(key)) for key in data}
     return AnswerWords(
-        yes=_any_of(words["yes"], anchored=True),
-        no=_any_of(words["no"], anchored=True),
-        unsure=_any_of(words["unsure"], anchored=False),
-        distress=_any_of(words["distress"], anchored=False),
-        contrast=_any_of(words["contrast"], anchored=False),
+        yes=phrase_pattern(words["yes"], anchored=True),
+        no=phrase_pattern(words["no"], anchored=True),
+        unsure=phrase_pattern(words["unsure"]),
+        distress=phrase_pattern(words["distress"]),
+        contrast=phrase_pattern(words["contrast"]),
     )
 
 

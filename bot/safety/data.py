@@ -108,6 +108,34 @@ def name_of(value: Any, where: Where, what: str) -> str:
     return value
 
 
+def phrase_list(node: Any, where: Where, allow_empty: bool = False) -> Tuple[str, ...]:
+    """A list of phrases a person reads and edits: lower-case words (letters, digits, single
+    spaces), each listed once."""
+    if node is None and allow_empty:
+        return ()
+    if not isinstance(node, list) or (not node and not allow_empty):
+        raise where.error("expected a list of phrases")
+    seen: Set[str] = set()
+    for phrase in node:
+        if not isinstance(phrase, str) or not _WORD.match(phrase):
+            raise where.error(f"{phrase!r} must be lower-case words (quote yes, no, y, n)")
+        if phrase in seen:
+            raise where.error(f"{phrase!r} is listed twice")
+        seen.add(phrase)
+    return tuple(node)
+
+
+_NEVER = re.compile(r"(?!x)x")
+
+
+def phrase_pattern(phrases: Sequence[str], anchored: bool = False) -> Pattern[str]:
+    """One of the phrases as whole words (the longest first), at the start of the text if anchored."""
+    if not phrases:
+        return _NEVER
+    body = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    return re.compile(("^" if anchored else r"(?<![a-z0-9])") + "(?:" + body + r")(?![a-z0-9])")
+
+
 def alternation(words: Sequence[str]) -> str:
     """One of the words, the longest first so that "sleeping pills" wins over "pills"."""
     return "(?:" + "|".join(sorted(set(words), key=lambda w: (-len(w), w))) + ")"

@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
 
 from bot.safety.check_in import answer_words
-from bot.safety.data import Where, read_yaml
+from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yaml
 from bot.safety.normalise import normalize, plain_variants
 from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
 
 ANSWERS_FILE = "answers.yml"
 NEGATION_WINDOW = 3  # a negation this many words before a fact turns it around
 NLU_MIN_CONFIDENCE = 0.5
-NLU_SAFE_MAX_WORDS = 4
-CLARIFY_MIN_WORDS = 5  # unexplained words after a "no" on a safety question that make it worth asking again
+NLU_SAFE_MAX_WORDS = 4  # the classifier alone may give the safe answer to a reply this short
+CLARIFY_MIN_WORDS = 5  # unexplained words (beyond the neutral ones) after a "no" that make it worth asking again
 CLARIFY = "clarify"
 # What the classifier's intents mean as an answer, when no phrase decided.
 NLU_ANSWERS = {"affirm": YES, "deny": NO, "unsure": UNSURE}
@@ -33,7 +33,8 @@ NLU_ANSWERS = {"affirm": YES, "deny": NO, "unsure": UNSURE}
 QUESTION_INTENTS = frozenset({"faq", "bot_capabilities", "medical_advice", "out_of_scope"})
 STOP_INTENT = "stop_form"  # read here, after the answer: "let's do it" is not a stop
 PAYLOADS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
-_PHRASE = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+)*$")
+LISTS = ("yes", "yes_whole", "no", "fine", "filler", "neutral", "neither", "unsure", "contrast", "negation", "long_ago",
+         "recent", "not_negation", "stop_whole", "stop_anywhere", "callback", "question_start", "why")
 
 
 class Kind(str, Enum):
@@ -60,85 +61,49 @@ class Reading:
 class Phrases:
     """answers.yml, compiled: each list as one longest-first regular expression."""
 
-    yes: Pattern[str]
+    lists: Mapping[str, Pattern[str]]  # anywhere in the text
+    heads: Mapping[str, Pattern[str]]  # at the start of a clause: yes, no, fine, neither
     yes_whole: FrozenSet[str]
-    no: Pattern[str]
-    filler: Pattern[str]
-    fine: Pattern[str]
-    neither: Pattern[str]
-    unsure: Pattern[str]
-    contrast: Pattern[str]
-    negation: Pattern[str]
+    neutral: FrozenSet[str]
     stop_whole: FrozenSet[str]
-    stop_anywhere: Pattern[str]
-    callback: Pattern[str]
-    question_start: Pattern[str]
-    why: Pattern[str]
-    long_ago: Pattern[str]
-    recent: Pattern[str]
-    not_negation: Pattern[str]
+    filler: Pattern[str]
     emoji: Mapping[str, Tuple[str, ...]]
-    facts: Mapping[str, Tuple[Pattern[str], Pattern[str]]]  # question -> (risky, safe)
-    readiness: Tuple[Pattern[str], Pattern[str]]  # (yes, no)
+    facts: Mapping[str, Mapping[str, Pattern[str]]]  # question -> answer it gives -> phrases
 
-
-_NEVER = re.compile(r"(?!x)x")
-
-
-def _list(node: Any, where: Where) -> List[str]:
-    if node is None:
-        return []
-    if not isinstance(node, list):
-        raise where.error("expected a list of phrases")
-    for phrase in node:
-        if not isinstance(phrase, str) or not _PHRASE.match(phrase):
-            raise where.error(f"{phrase!r} must be lower-case words (quote yes, no, y, n)")
-    return list(node)
-
-
-def _anywhere(phrases: Sequence[str]) -> Pattern[str]:
-    if not phrases:
-        return _NEVER
-    body = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
-    return re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])")
+    def __getattr__(self, name: str) -> Pattern[str]:
+        try:
+            return self.lists[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def load_phrases(directory: Path = SCREENING_DIR) -> Phrases:
     where = Where(ANSWERS_FILE)
-    data = read_yaml(directory, ANSWERS_FILE)
-    if not isinstance(data, dict):
-        raise where.error("expected a mapping")
-
-    def pattern(key: str) -> Pattern[str]:
-        return _anywhere(_list(data.get(key), where.at(key)))
-
-    facts: Dict[str, Tuple[Pattern[str], Pattern[str]]] = {}
-    for question, node in (data.get("facts") or {}).items():
-        at = where.at(f"facts {question}")
-        node = node or {}
-        facts[question] = (_anywhere(_list(node.get("risky"), at.at("risky"))), _anywhere(_list(node.get("safe"), at.at("safe"))))
-    known = set(rules().ids)
-    unknown = [q for q in facts if q not in known]
-    if unknown:
-        raise where.error(f"facts for {unknown[0]!r}, which is not a question in questions.yml")
-    readiness = data.get("readiness_facts") or {}
-    emoji = {key: tuple(values) for key, values in (data.get("emoji") or {}).items()}
+    data = fields(read_yaml(directory, ANSWERS_FILE), where, LISTS + ("emoji", "facts"))
+    lists = {key: phrase_list(data[key], where.at(key)) for key in LISTS}
+    table = rules()
+    facts: Dict[str, Dict[str, Pattern[str]]] = {}
+    for question_id, node in (data["facts"] or {}).items():
+        at = where.at(f"facts {question_id}")
+        if question_id not in table.ids:
+            raise at.error("is not a question in questions.yml")
+        question = table.question(question_id)
+        # A safety question lists its risky and safe facts; one without a risk side, the facts
+        # that read as each answer.
+        keys = ("risky", "safe") if question.risk_side else tuple(a for a in question.answers if a != UNSURE)
+        node = fields(node, at, (), keys)
+        facts[question_id] = {key: phrase_pattern(phrase_list(node.get(key), at.at(key), allow_empty=True)) for key in keys}
+    filler = "|".join(re.escape(p) for p in sorted(lists["filler"], key=len, reverse=True))
     return Phrases(
-        yes=pattern("yes"), yes_whole=frozenset(_list(data.get("yes_whole"), where.at("yes_whole"))),
-        no=pattern("no"), filler=_leading(_list(data.get("filler"), where.at("filler"))), fine=pattern("fine"), neither=pattern("neither"),
-        unsure=pattern("unsure"), contrast=pattern("contrast"), negation=pattern("negation"),
-        stop_whole=frozenset(_list(data.get("stop_whole"), where.at("stop_whole"))),
-        stop_anywhere=pattern("stop_anywhere"), callback=pattern("callback"),
-        question_start=pattern("question_start"), why=pattern("why"), emoji=emoji, facts=facts,
-        long_ago=pattern("long_ago"), recent=pattern("recent"), not_negation=pattern("not_negation"),
-        readiness=(_anywhere(_list(readiness.get(YES), where.at("readiness_facts yes"))),
-                   _anywhere(_list(readiness.get(NO), where.at("readiness_facts no")))),
+        lists={key: phrase_pattern(lists[key]) for key in LISTS},
+        heads={key: phrase_pattern(lists[key], anchored=True) for key in ("yes", "no", "fine", "neither", "question_start")},
+        yes_whole=frozenset(lists["yes_whole"]),
+        neutral=frozenset(lists["neutral"]),
+        stop_whole=frozenset(lists["stop_whole"]),
+        filler=re.compile(r"^(?:(?:" + filler + r") )+"),
+        emoji={key: tuple(marks) for key, marks in (data["emoji"] or {}).items()},
+        facts=facts,
     )
-
-
-def _leading(phrases_: Sequence[str]) -> Pattern[str]:
-    body = "|".join(re.escape(p) for p in sorted(set(phrases_), key=len, reverse=True))
-    return re.compile(r"^(?:(?:" + body + r") )+") if phrases_ else _NEVER
 
 
 @lru_cache(maxsize=None)
@@ -147,27 +112,36 @@ def phrases() -> Phrases:
     return load_phrases()
 
 
-# --- the two forms of a message --------------------------------------------------------------
+# --- the two forms of a message, and its clauses ---------------------------------------------
 
+_DENIAL = re.compile(r"\b(?:not|never|none|nothing|dont|doesnt|didnt|isnt|hasnt|havent|wont|cant)\b")
 _TAG = re.compile(r"<[^<>]{0,200}>")  # HTML typed or pasted into the widget: the words count, not the tags
 _SPLIT = re.compile(r"\s*[.,;:!?()\[\]\n]+\s*|\s+-\s+")
 
 
-def _forms(text: str) -> List[str]:
-    """The message as typed (punctuation marks kept as clause breaks) and with shorthand written out."""
+def message_forms(text: str) -> List[str]:
+    """The message as typed (punctuation kept as clause breaks) and with shorthand written out."""
     text = _TAG.sub(" ", text)
     plain = plain_variants(text)[0].lower().replace("\u2019", "'")
     plain = re.sub(r"[!?;:]+", " . ", plain)
     plain = re.sub(r"[^a-z0-9',. ]+", " ", plain).replace("'", "")
-    expanded = normalize(text)
-    return [" ".join(form.split()) for form in (plain, expanded) if form.strip(" .,")]
+    return [" ".join(form.split()) for form in (plain, normalize(text)) if form.strip(" .,")]
 
 
-def _clauses(form: str, words: Phrases) -> List[str]:
-    parts: List[str] = []
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    after_contrast: bool  # begins after "but", "though"...
+
+
+def _clauses(form: str, words: Phrases) -> List[Clause]:
+    clauses: List[Clause] = []
     for piece in _SPLIT.split(form):
-        parts += [words.filler.sub("", p.strip() + " ").strip() for p in words.contrast.split(piece)]
-    return [p for p in parts if p]
+        for index, part in enumerate(words.contrast.split(piece)):
+            text = words.filler.sub("", part.strip() + " ").strip()
+            if text:
+                clauses.append(Clause(text, index > 0))
+    return clauses
 
 
 def _start(pattern: Pattern[str], clause: str) -> int:
@@ -177,60 +151,85 @@ def _start(pattern: Pattern[str], clause: str) -> int:
 
 # --- one clause --------------------------------------------------------------------------------
 
-def _negated(clause: str, start: int, words: Phrases) -> bool:
-    before = " ".join(clause[:start].split()[-NEGATION_WINDOW:])
-    wider = " ".join(clause[:start].split()[-NEGATION_WINDOW - 2:])
-    return bool(words.negation.search(before)) and not words.not_negation.search(wider)
+def _negated(clause: str, start: int, words: Phrases, answer_end: int = 0) -> bool:
+    """A negation shortly before the fact, unless it does not deny it ("can't go a day without") or
+    is doubled ("I'm not NOT drinking every day"). A "no" that answers the question negates only a
+    fact right after it ("no violence"), not one later on ("no, my husband drinks every night"); a
+    fact that is itself negative ("not safe") is not turned around."""
+    if words.negation.match(clause, start):
+        return False
+    if answer_end and start > answer_end + 1:
+        clause, start = clause[answer_end:], start - answer_end
+    before = clause[:start].split()
+    near = len(words.negation.findall(" ".join(before[-NEGATION_WINDOW:])))
+    wider = len(words.negation.findall(" ".join(before[-2 * NEGATION_WINDOW:])))
+    if near == 0 or wider % 2 == 0:  # "not that he isn't drinking daily" denies nothing
+        return False
+    return not words.not_negation.search(" ".join(before[-NEGATION_WINDOW - 2:]))
 
 
-def _facts(clause: str, risky: Pattern[str], safe: Pattern[str], risky_value: str, safe_value: str,
-           words: Phrases) -> Tuple[Set[str], int, int]:
-    """The answers the facts in a clause give, where the first fact starts (-1: none), and how
-    many words the facts cover.
+@dataclass(frozen=True)
+class Facts:
+    values: FrozenSet[str]
+    starts: Tuple[int, ...]  # where each fact starts
+    words: int  # how many words the facts cover
 
-    A risky phrase inside a safe one does not count ("keep narcan on me" is not an overdose)."""
+    @property
+    def first(self) -> int:
+        return min(self.starts, default=-1)
+
+
+def _facts(clause: str, risky: Pattern[str], safe: Pattern[str], risky_value: str, safe_value: str, words: Phrases,
+           answer_end: int = 0) -> Facts:
+    """The answers the facts in a clause give. A risky phrase inside a safe one does not count
+    ("keep narcan on me" is not an overdose); a negated safe phrase says nothing."""
     found: Set[str] = set()
     safe_spans = [m.span() for m in safe.finditer(clause)]
-    first = min((a for a, _ in safe_spans), default=-1)
+    starts = [a for a, _ in safe_spans]
     covered = sum(len(clause[a:b].split()) for a, b in safe_spans)
     for match in risky.finditer(clause):
         if any(a <= match.start() and match.end() <= b for a, b in safe_spans):
             continue
-        first = match.start() if first < 0 else min(first, match.start())
+        starts.append(match.start())
         covered += len(match.group(0).split())
-        found.add(safe_value if _negated(clause, match.start(), words) else risky_value)
-    for a, _ in safe_spans:
-        if not _negated(clause, a, words):
-            found.add(safe_value)
-    return found, first, covered
+        found.add(safe_value if _negated(clause, match.start(), words, answer_end) else risky_value)
+    found |= {safe_value for a in starts[: len(safe_spans)] if not _negated(clause, a, words, answer_end)}
+    return Facts(frozenset(found), tuple(starts), covered)
+
+
+def _clause_facts(clause: str, question: Question, words: Phrases, answer_end: int) -> Facts:
+    table = words.facts.get(question.id)
+    if not table:
+        return Facts(frozenset(), (), 0)
+    if question.risk_side:
+        return _facts(clause, table["risky"], table["safe"], question.risk_side, str(question.safe_side), words, answer_end)
+    return _facts(clause, table[YES], table[NO], YES, NO, words, answer_end)
 
 
 @dataclass(frozen=True)
 class ClauseReading:
     values: FrozenSet[str]
-    from_facts: bool  # a fact (not only a yes or no) gave a value
+    safe_by_fact: bool  # a fact (not only a "no") gave the safe answer
     unexplained: int  # words no phrase accounts for
 
 
-def _clause_values(clause: str, question: Question, words: Phrases) -> ClauseReading:
-    facts: Set[str] = set()
-    first_fact, covered = -1, 0
-    if question.risk_side and question.id in words.facts:
-        risky, safe = words.facts[question.id]
-        facts, first_fact, covered = _facts(clause, risky, safe, question.risk_side, question.safe_side or NO, words)
-    elif question.id == "readiness":
-        yes, no = words.readiness
-        facts, first_fact, covered = _facts(clause, yes, no, YES, NO, words)
+def _read_clause(clause: str, question: Question, words: Phrases) -> ClauseReading:
     heads = {
-        YES: max(_start(words.yes, clause), len(clause) if clause in words.yes_whole else 0),
-        NO: _start(words.no, clause),
-        "fine": _start(words.fine, clause),
-        "neither": _start(words.neither, clause),
+        YES: max(_start(words.heads["yes"], clause), len(clause) if clause in words.yes_whole else 0),
+        NO: _start(words.heads["no"], clause),
+        "fine": _start(words.heads["fine"], clause),
+        "neither": _start(words.heads["neither"], clause),
     }
-    head = max(heads, key=lambda k: heads[k]) if any(heads.values()) else None
-    if first_fact == 0:
-        head = None  # "no alcohol in the house" is a fact, not a no
-    values: Set[str] = set(facts)
+    head: Optional[str] = max(heads, key=lambda k: heads[k]) if any(heads.values()) else None
+    # A bare "no" / "nah" answers the question; "never" or "not" in the head also denies what follows.
+    interjection = head == NO and not _DENIAL.search(clause[: heads[NO]])
+    facts = _clause_facts(clause, question, words, heads[NO] if interjection else 0)
+    unnegated = words.not_negation.search(clause)
+    if facts.first == 0 or (head == NO and unnegated and unnegated.start() < heads[NO]):
+        head = None  # "no alcohol in the house" is a fact, and "never misses a night" is not a no
+    if head == NO and question.risk_side == NO and facts.values == {YES}:
+        head = None  # at the home question "no fights since he moved out" denies the trouble, not the safety
+    values: Set[str] = set(facts.values)
     if head == YES:
         values.add(YES)
     elif head == NO:
@@ -238,30 +237,22 @@ def _clause_values(clause: str, question: Question, words: Phrases) -> ClauseRea
     elif head == "fine" and question.safe_side:
         values.add(question.safe_side)
     # A hedge after a yes or no head counts from the end of it; "not sure" is itself a hedge.
-    unsure = words.unsure.search(clause, heads[head] if head in (YES, NO, "fine") else 0)
-    if head != YES and unsure:
+    end = heads[head] if head in (YES, NO, "fine") else 0
+    hedge = words.unsure.search(clause, end)
+    if head != YES and hedge:
         values.add(UNSURE)
-    head_words = len(clause[: heads[head]].split()) if head else 0
-    unexplained = len(clause.split()) - head_words - covered - (len(unsure.group(0).split()) if unsure else 0)
-    return ClauseReading(frozenset(values), bool(facts), max(0, unexplained))
+    if head == NO and words.recent.search(clause, end):
+        values.add(UNSURE)  # "not since last week": inside the question's time
+    content = [w for w in clause[end:].split() if w not in words.neutral]
+    unexplained = len(content) - facts.words - (len(hedge.group(0).split()) if hedge else 0)
+    safe_by_fact = bool(question.safe_side) and question.safe_side in facts.values
+    return ClauseReading(frozenset(values), safe_by_fact, max(0, unexplained))
 
+
+# --- a whole yes/no answer --------------------------------------------------------------------
 
 def _long_ago(forms: Sequence[str], words: Phrases) -> bool:
     return any(words.long_ago.search(f) for f in forms) and not any(words.recent.search(f) for f in forms)
-
-
-def distress_words() -> Pattern[str]:
-    """Words that make "no, but ..." a hedge: the safety check-in's list (content/safety/check_in.yml)."""
-    return answer_words().distress
-
-
-def _contrast_follows(form: str, index: int, words: Phrases) -> bool:
-    """The clause after clause `index` begins with a contrast word ("but", "though")."""
-    pieces: List[Tuple[str, bool]] = []
-    for piece in _SPLIT.split(form):
-        parts = words.contrast.split(piece)
-        pieces += [(p, i > 0) for i, p in enumerate(parts) if words.filler.sub("", p.strip() + " ").strip()]
-    return index + 1 < len(pieces) and pieces[index + 1][1]
 
 
 def _combine(values: Set[str], question: Question) -> Optional[str]:
@@ -272,39 +263,41 @@ def _combine(values: Set[str], question: Question) -> Optional[str]:
         for value in (question.risk_side, UNSURE, question.safe_side):
             if value in values:
                 return value
-    if values == {YES} or values == {NO} or values == {UNSURE}:
+    if len(values) == 1:
         return next(iter(values))
-    if YES in values and UNSURE in values and NO not in values:
+    if values == {YES, UNSURE}:
         return YES  # "yes, with some doubts" is still a yes to trying
     return UNSURE
 
 
 def read_yes_no(question: Question, text: str, intent: Optional[str] = None, confidence: float = 0.0,
-                clarify: bool = False) -> Optional[str]:
+                clarify: bool = False, forms: Optional[Sequence[str]] = None) -> Optional[str]:
     """yes / no / unsure for one of the yes-no questions; None when nothing in it answers.
 
     With `clarify`, a safe answer followed by words that no phrase explains gives CLARIFY."""
     words = phrases()
-    forms = _forms(text)
+    forms = message_forms(text) if forms is None else forms
     values: Set[str] = set()
     safe_by_fact = False
     unexplained = 0
+    distress = answer_words().distress  # the safety check-in's words for "no, but I've been struggling"
     for form in forms:
         clauses = _clauses(form, words)
-        readings = [_clause_values(clause, question, words) for clause in clauses]
+        readings = [_read_clause(c.text, question, words) for c in clauses]
         unexplained = max(unexplained, sum(r.unexplained for r in readings))
         for index, reading in enumerate(readings):
             values |= reading.values
-            safe_by_fact |= reading.from_facts and question.safe_side in reading.values
+            safe_by_fact |= reading.safe_by_fact
             # "no, but I've been struggling" on a safety question: what follows the "but" may carry
             # the risk, so the answer is not a plain no.
-            if question.risk_side and reading.values == {question.safe_side} and index + 1 < len(clauses) \
-                    and not any(r.values for r in readings[index + 1:]) and _contrast_follows(form, index, words) \
-                    and any(distress_words().search(later) for later in clauses[index + 1:]):
+            rest = clauses[index + 1:]
+            if question.risk_side and reading.values == {question.safe_side} and rest and rest[0].after_contrast \
+                    and not any(r.values for r in readings[index + 1:]) and any(distress.search(c.text) for c in rest):
                 values.add(UNSURE)
     if question.risk_side == YES and YES in values and _long_ago(forms, words):
         values.discard(YES)  # "once, back in 2019": before the question's time
         values.add(NO)
+        safe_by_fact = True
     if not values:  # an emoji answers only on its own: "Nope 👍" is a no
         values = {value for value, marks in words.emoji.items() if any(mark in text for mark in marks)}
     answer = _combine(values, question)
@@ -349,9 +342,10 @@ def _has(text: str, phrases_: Sequence[str]) -> bool:
     return any(f" {p} " in text for p in phrases_)
 
 
-def _padded(text: str) -> str:
+def _padded(text: str, keep_commas: bool = False) -> str:
     text = plain_variants(text)[0].lower().replace("\u2019", "'").replace("'", "")
-    return " " + " ".join(re.sub(r"[^a-z0-9 ]+", " ", text).split()) + " "
+    text = re.sub(r"[^a-z0-9, ]+" if keep_commas else r"[^a-z0-9 ]+", " ", text).replace(",", " , ")
+    return " " + " ".join(text.split()) + " "
 
 
 def parse_screen_for(text: str) -> Optional[str]:
@@ -390,16 +384,19 @@ _SEVERAL = ("several", "several of these", "all", "all of them", "both", "multip
             "a little of everything", "a mix", "combo", "todo", "everything above")
 
 
-_NOT = re.compile(r" (?:not|no|never|isnt|isn t|nothing|without) (?:really |any |anything |using |the |on )?(\S+(?: \S+)?) ")
+# "not drugs", "she's not using anything": the words after a negation, within the clause, unless
+# "just", "only" or "but" follows it ("not just alcohol", "nothing but drinking").
+_NOT = re.compile(r" (?:not|no|never|isnt|isn t|nothing)(?! just| only| but) (?:really |any |anything |using |the |on )?([^ ,]+(?: [^ ,]+)?) ")
 
 
 def parse_concern(text: str) -> Optional[str]:
     """Main concern: alcohol, drugs, mental_health, or several (when more than one is named).
 
     A concern named after "not" does not count: "not drugs, it's the drinking" is alcohol."""
-    t = _padded(text)
+    t = _padded(text, keep_commas=True)
     for match in _NOT.finditer(t):
         t = t.replace(match.group(0), " ", 1)
+    t = t.replace(" , ", " ")
     found = [name for name, words_ in _CONCERNS.items() if _has(t, words_)]
     if _has(t, _SEVERAL) or len(found) > 1:
         return "several"
@@ -413,13 +410,11 @@ INTAKE_PARSERS = {"screen_for": parse_screen_for, "concern": parse_concern}
 
 def _starts_with_answer(form: str, words: Phrases) -> bool:
     form = words.filler.sub("", form + " ").strip()
-    return any(_start(p, form) for p in (words.yes, words.no, words.fine, words.unsure))
+    return any(_start(words.heads[key], form) for key in ("yes", "no", "fine")) or bool(words.unsure.match(form))
 
 
-def _request(text: str, forms: Sequence[str], words: Phrases) -> Optional[Kind]:
-    if any(form.strip(" .,") in words.stop_whole for form in forms):
-        return Kind.STOP
-    if any(words.stop_anywhere.search(form) for form in forms):
+def _request(forms: Sequence[str], words: Phrases) -> Optional[Kind]:
+    if any(form.strip(" .,") in words.stop_whole or words.stop_anywhere.search(form) for form in forms):
         return Kind.STOP
     if any(words.callback.search(form) for form in forms):
         return Kind.CALLBACK
@@ -431,14 +426,21 @@ def _question_kind(forms: Sequence[str], words: Phrases) -> Kind:
 
 
 def _starts_as_question(forms: Sequence[str], words: Phrases) -> bool:
-    starts = any(_start(words.question_start, form) for form in forms)
+    starts = any(_start(words.heads["question_start"], form) for form in forms)
     return starts and not any(_starts_with_answer(form, words) for form in forms)
+
+
+def _is_risk(question: Question, value: Optional[str]) -> bool:
+    return bool(question.risk_side) and value in (question.risk_side, UNSURE)
 
 
 def read(question_id: str, text: str, intent: Optional[str] = None, confidence: float = 0.0,
          clarify: bool = True) -> Reading:
     """How one typed message at one question is read. The crisis layer has already run.
 
+    A message that starts as a question is one ("does kratom count?"). Otherwise a risky answer wins
+    over everything else in it ("yes. stop asking" is a yes); then a stop or call request, the
+    answer, and the classifier's stop or question.
     clarify: whether an unclear "no" on a safety question may be asked about once more (not when it
     was just asked about)."""
     stripped = (text or "").strip()
@@ -449,16 +451,18 @@ def read(question_id: str, text: str, intent: Optional[str] = None, confidence: 
         value = PAYLOADS.get(stripped.split("{")[0])
         return Reading(Kind.ANSWER, value) if value and value in question.answers else Reading(Kind.UNCLEAR)
     words = phrases()
-    forms = _forms(stripped)
-    request = _request(stripped, forms, words)
+    forms = message_forms(stripped)
+    if question.id in INTAKE_PARSERS:
+        value: Optional[str] = INTAKE_PARSERS[question.id](stripped)
+    else:
+        value = read_yes_no(question, stripped, intent, confidence, clarify, forms)
+    request = _request(forms, words)
+    if _starts_as_question(forms, words) and not request:
+        return Reading(_question_kind(forms, words))
+    if _is_risk(question, value):
+        return Reading(Kind.ANSWER, value)
     if request:
         return Reading(request)
-    if _starts_as_question(forms, words):
-        return Reading(_question_kind(forms, words))
-    if question.id in INTAKE_PARSERS:
-        value = INTAKE_PARSERS[question.id](stripped)
-    else:
-        value = read_yes_no(question, stripped, intent, confidence, clarify)
     if value == CLARIFY:
         return Reading(Kind.CLARIFY)
     if value is not None:

@@ -19,6 +19,7 @@ QUESTIONS_FILE = "questions.yml"
 YES, NO, UNSURE = "yes", "no", "unsure"
 SELF, LOVED_ONE = "self", "loved_one"
 SKIPPED = "skipped"
+SELF_HARM = "self_harm"  # the question a warning sign answers by itself (the crisis policy records it)
 YES_NO = (YES, NO, UNSURE)
 # Answers of the two intake questions; every other question is answered yes / no / not sure.
 INTAKE_ANSWERS: Mapping[str, Tuple[str, ...]] = {
@@ -26,6 +27,7 @@ INTAKE_ANSWERS: Mapping[str, Tuple[str, ...]] = {
     "concern": ("alcohol", "drugs", "mental_health", "several"),
 }
 DIMENSIONS = ("intake", 1, 2, 3, 4, 5, 6)
+WARNING_KINDS = ("medical", "suicide", "violence")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Question:
     dimension: Any  # "intake" or 1-6
     why: str
     risk_side: Optional[str] = None  # YES or NO: how a mixed answer is read
+    warning_kind: Optional[str] = None  # warning signs of this kind may be the answer itself
     asked_when: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     on: Mapping[str, Effect] = field(default_factory=dict)
 
@@ -67,6 +70,7 @@ class Question:
 @dataclass(frozen=True)
 class Rules:
     outcomes: Tuple[str, ...]  # most intensive first
+    urgent: Tuple[str, ...]  # outcomes that make a later callback urgent
     questions: Tuple[Question, ...]
     fit_reason: Mapping[str, str]
 
@@ -100,7 +104,9 @@ def _effect(node: Any, where: Where, outcomes: Tuple[str, ...]) -> Effect:
 
 
 def _question(node: Any, where: Where, outcomes: Tuple[str, ...], earlier: Dict[str, Question]) -> Question:
-    data = fields(node, where, ("id", "dimension", "why"), ("risk_side", "asked_when", "rule"))
+    data = fields(node, where, ("id", "dimension", "why"), ("risk_side", "warning_kind", "asked_when", "rule"))
+    if data.get("warning_kind") not in (None, *WARNING_KINDS):
+        raise where.error(f"warning_kind must be one of {', '.join(WARNING_KINDS)}")
     if data.get("risk_side") not in (None, YES, NO):
         raise where.error("risk_side must be \"yes\" or \"no\"")
     if data["dimension"] not in DIMENSIONS:
@@ -121,16 +127,19 @@ def _question(node: Any, where: Where, outcomes: Tuple[str, ...], earlier: Dict[
             raise where.error(f"rule: {answer!r} is not an answer to this question ({', '.join(answers)})")
         on[answer] = _effect(effect, where.at(f"rule {answer}"), outcomes)
     why = text_of(data["why"], where, "why")
-    return Question(data["id"], data["dimension"], why, data.get("risk_side"), asked_when, on)
+    return Question(data["id"], data["dimension"], why, data.get("risk_side"), data.get("warning_kind"), asked_when, on)
 
 
 def load_rules(directory: Path = SCREENING_DIR) -> Rules:
     """The questions file, checked: known outcomes, answers and earlier questions only."""
     where = Where(QUESTIONS_FILE)
-    data = fields(read_yaml(directory, QUESTIONS_FILE), where, ("outcomes", "questions", "fit_reason"))
+    data = fields(read_yaml(directory, QUESTIONS_FILE), where, ("outcomes", "urgent", "questions", "fit_reason"))
     outcomes = tuple(data["outcomes"])
     if "iop_fit" not in outcomes or outcomes[-1] != "iop_fit":
         raise where.error("outcomes must end with iop_fit (the least intensive)")
+    urgent = tuple(data["urgent"])
+    if any(kind not in outcomes for kind in urgent):
+        raise where.error("urgent names an outcome that is not in outcomes")
     questions: Dict[str, Question] = {}
     for index, node in enumerate(data["questions"], 1):
         at = where.at(f"question {node.get('id', index) if isinstance(node, dict) else index}")
@@ -138,16 +147,18 @@ def load_rules(directory: Path = SCREENING_DIR) -> Rules:
         if question.id in questions:
             raise at.error("duplicate id")
         questions[question.id] = question
-    for intake in INTAKE_ANSWERS:
-        if intake not in questions:
-            raise where.error(f"the intake question {intake!r} is missing")
+    for needed in (*INTAKE_ANSWERS, SELF_HARM):
+        if needed not in questions:
+            raise where.error(f"the question {needed!r} is missing")
+    if questions[SELF_HARM].risk_side != YES:
+        raise where.error(f"{SELF_HARM}: risk_side must be \"yes\"")
     if len(questions) > 10:
         raise where.error(f"{len(questions)} questions: the check asks at most 10")
     reached = {e.outcome_for(who) for q in questions.values() for e in q.on.values() for who in (SELF, LOVED_ONE)}
     unreached = [o for o in outcomes[:-1] if o not in reached]
     if unreached:
         raise where.error(f"outcome {unreached[0]!r} is never reached")
-    return Rules(outcomes, tuple(questions.values()), _wording(data["fit_reason"], where.at("fit_reason")))
+    return Rules(outcomes, urgent, tuple(questions.values()), _wording(data["fit_reason"], where.at("fit_reason")))
 
 
 @lru_cache(maxsize=None)

@@ -16,13 +16,12 @@ import yaml
 from bot.rasa_server.policies.crisis import SCREENING_FORM, Turn, next_safety_action
 from bot.safety.names import CRISIS_ENTITY, UTTER_CRISIS
 from bot.screening import answers
-from bot.screening.rules import UNSURE, rules
+from bot.screening.rules import SELF_HARM, UNSURE, rules
 from bot.settings import PROJECT_ROOT
 
 FROZEN_SET = PROJECT_ROOT / "tests" / "screening" / "typed_answers.yml"
 EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
-DEV_SETS = (EVAL_SETS / "screening_dev.yml", EVAL_SETS / "screening_dev2.yml")
-SELF_HARM = "self_harm"
+DEV_SETS = (EVAL_SETS / "screening_dev.yml", EVAL_SETS / "screening_dev2.yml", EVAL_SETS / "screening_dev3.yml")
 REQUEST_INTENTS = {"request_callback": "callback", "human_handoff": "callback"}
 # What counts as handled right, for the labels that are not an answer value.
 ACCEPTED = {

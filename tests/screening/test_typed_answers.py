@@ -17,8 +17,8 @@ from bot.tools.typed_answers import FROZEN_SET, TypedScores, load_items, score
 from bot.tools.run import DEFAULT_MODEL
 
 BAR_ACCURACY = 0.97
-FLOOR_ACCURACY = 0.80  # measured 81.7% when the reader was first landed
-FLOOR_RISK_READ_AS_SAFE = 6  # measured 6 then
+FLOOR_ACCURACY = 0.80  # measured 81.9% when the reader was landed
+FLOOR_RISK_READ_AS_SAFE = 8  # measured 8 then
 
 
 @lru_cache(maxsize=1)

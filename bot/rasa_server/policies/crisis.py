@@ -17,6 +17,7 @@ request is flagged. The answer to the check-in never fills the slot a form was a
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
@@ -34,6 +35,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.safety.check_in import Answer, read_answer
 from bot.screening.answers import Kind
 from bot.screening.answers import read as read_typed_answer
+from bot.screening.answers import phrases as screening_phrases
+from bot.screening.rules import SELF_HARM, UNSURE, YES
 from bot.screening.rules import rules as screening_rules
 from bot.safety.names import (
     ACTION_BACK_TO_QUESTION,
@@ -49,12 +52,13 @@ from bot.safety.names import (
     UTTER_RISK_UNSURE,
 )
 
+logger = logging.getLogger(__name__)
+
 DEACTIVATE = "action_deactivate_loop"
 ASKED = "asked"
 ASKED_AGAIN = "asked_again"
 # The screening question about self-harm: a risky answer to the check-in answers it too.
 SCREENING_FORM = "screening_form"
-SCREENING_SAFETY_SLOT = "self_harm"
 # Messages that are plainly something other than an answer: the form handles them.
 NOT_AN_ANSWER = (Kind.QUESTION, Kind.WHY, Kind.STOP, Kind.CALLBACK)
 
@@ -106,24 +110,28 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
 def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     """A warning sign typed at a fit-check question.
 
-    At the self-harm question a warning sign found by the safety rules is the answer: the crisis
-    reply, recorded as a yes. At another question it is often the answer itself ("I had to give him
-    Narcan twice this year" at the overdose question): when the message clearly gives that question's
-    risky answer, the form takes it and its outcome says what to do. Seen by the classifier alone it
-    is weaker evidence: the form takes a clear answer, a question or a request (after the two intake
-    questions comes the self-harm question itself). Anything else gets the check-in, which asks
-    directly. (At the self-harm question the form asking again is that direct question, with the
-    crisis lines in its reply.)"""
-    question = screening_rules().question(str(turn.requested_slot))
-    reading = read_typed_answer(question.id, turn.text)
+    Found by the safety rules at the self-harm question, it is the answer: the crisis reply, recorded
+    as a yes. At another question it is the answer only when it is of the kind that question is about
+    (overdose words at the overdose question) and clearly gives the risky answer; the form takes it
+    and its outcome says what to do. Seen by the classifier alone it is weaker evidence: the form
+    takes a clear answer, a question or a request, except at the self-harm question, where only a
+    risky or unsure answer goes to the form. Anything else gets the check-in, which asks directly.
+    If the fit check's own data cannot be read, the check-in is the answer."""
+    check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
+    try:
+        question = screening_rules().question(str(turn.requested_slot))
+        reading = read_typed_answer(question.id, turn.text)
+    except Exception:  # noqa: BLE001 - a data mistake must never cost a safety reply
+        logger.exception("fit-check data could not be read; asking the safety check-in")
+        return check_in
+    risky = reading.is_answer and reading.value == question.risk_side
     if turn.from_rules:
-        if question.id == SCREENING_SAFETY_SLOT:
+        if question.id == SELF_HARM:
             return _crisis_first(turn, UTTER_CRISIS)
-        if reading.is_answer and question.risk_side and reading.value == question.risk_side:
-            return None
-    elif question.id == SCREENING_SAFETY_SLOT or reading.kind in NOT_AN_ANSWER or reading.is_answer:
-        return None
-    return Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
+        return None if risky and turn.crisis_type == question.warning_kind else check_in
+    if question.id == SELF_HARM:
+        return None if reading.is_answer and reading.value in (YES, UNSURE) else check_in
+    return None if reading.is_answer or reading.kind in NOT_AN_ANSWER else check_in
 
 
 def _answer_to_check_in(turn: Turn) -> Step:
@@ -145,8 +153,8 @@ def _crisis_first(turn: Turn, action: str) -> Step:
         slots[CRISIS_ENTITY] = "suicide"  # a yes to "are you thinking about ending your life?"
     # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so
     # that resuming the check does not ask the same question again.
-    if turn.active_loop == SCREENING_FORM and turn.requested_slot == SCREENING_SAFETY_SLOT:
-        slots[SCREENING_SAFETY_SLOT] = "yes"
+    if turn.active_loop == SCREENING_FORM and turn.requested_slot == SELF_HARM:
+        slots[SELF_HARM] = YES
     return Step(action, slots)
 
 
@@ -210,6 +218,7 @@ class CrisisPolicy(Policy):
         **kwargs: Any,
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context)
+        screening_phrases()  # a mistake in content/screening/ stops the server here, not at a warning sign
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource

@@ -45,7 +45,14 @@ def test_best_time(text: str, expected: str) -> None:
     assert c.parse_best_time(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("Yes", "yes"), ("no", "no"), ("not sure", None), ("ok", "yes"), ("?", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Yes", "yes"), ("no", "no"), ("not sure", None), ("ok", "yes"), ("?", None), ("sure thing", "yes"),
+        ("don't", "no"), ("please dont", "no"), ("don't leave a message", "no"), ("not now", "no"),
+        ("no thanks", "no"), ("yes please call", "yes"),
+    ],
+)
 def test_consent(text: str, expected: str) -> None:
     assert c.parse_consent(text) == expected
 

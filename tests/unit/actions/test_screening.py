@@ -28,19 +28,19 @@ async def test_an_answer_is_read_and_the_next_question_follows() -> None:
 
 async def test_typed_yes_to_self_harm_ends_the_check_as_urgent() -> None:
     out = await validate(ValidateScreeningForm(), at("self_harm", "yes but im not going to do anything", intent="affirm"))
-    assert out["self_harm"] == "yes" and out["urgent"] is True
+    assert out["self_harm"] == "yes"  # the result, in this same turn, marks the conversation urgent
     # every remaining question counts as answered, so the form ends and the result is given now
     assert all(out.get(q) == "skipped" for q in ("opioids", "overdose", "daily_use", "medical", "home", "readiness"))
 
 
-async def test_a_family_members_not_sure_is_urgent_too() -> None:
+async def test_a_family_members_not_sure_ends_the_check_too() -> None:
     out = await validate(ValidateScreeningForm(), at("self_harm", "i honestly dont know", screen_for="loved_one"))
-    assert out["self_harm"] == "unsure" and out["urgent"] is True and out["daily_use"] == "skipped"
+    assert out["self_harm"] == "unsure" and out["daily_use"] == "skipped"
 
 
 async def test_a_question_is_answered_never_stored() -> None:
     out = await validate(ValidateScreeningForm(), at("self_harm", "how much does it cost?", intent="faq", faq="cost"))
-    assert out["self_harm"] is None and "urgent" not in out
+    assert out["self_harm"] is None
     assert out["_responses"] == ["utter_faq/cost"]  # the form then asks the same question again
 
 
@@ -125,6 +125,13 @@ async def test_a_stopped_check_gives_no_outcome() -> None:
     events = await ActionScreeningResult().run(dispatcher, tracker({**BASE, "screening_stopped": "stop"}), DOMAIN)
     assert responses(dispatcher) == ["utter_form_stopped"]
     assert not any(e.get("name") == "screening_outcome" for e in events)
+
+
+async def test_a_stopped_check_still_gives_what_was_learnt() -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**BASE, "overdose": "yes", "daily_use": "skipped", "screening_stopped": "stop"}
+    await ActionScreeningResult().run(dispatcher, tracker(slots), DOMAIN)
+    assert responses(dispatcher) == ["utter_screening_note_naloxone", "utter_form_stopped"]
 
 
 async def test_a_call_request_opens_the_callback_form() -> None:

@@ -71,6 +71,24 @@ ANSWER = Kind.ANSWER
         ("readiness", "yes, with some doubts", ANSWER, "yes"),
         ("readiness", "he refuses to even talk about it", ANSWER, "no"),
         ("readiness", "maybe", ANSWER, "unsure"),
+        # a risky answer wins over a stop or a call request in the same message
+        ("self_harm", "yes. stop asking", ANSWER, "yes"),
+        ("self_harm", "sometimes, can we talk on the phone", ANSWER, "unsure"),
+        ("daily_use", "yes every day, can you call me", ANSWER, "yes"),
+        ("daily_use", "every day, i want to stop but cant", ANSWER, "yes"),
+        ("readiness", "i want to stop drinking", ANSWER, "yes"),
+        ("home", "can i stop now", Kind.STOP, None),
+        # numbers, "never stops", double negatives, time inside the question's window
+        ("daily_use", "he drinks 7 times a week", ANSWER, "yes"),
+        ("daily_use", "she never stops drinking", ANSWER, "yes"),
+        ("daily_use", "I'm not NOT drinking every day lol", ANSWER, "yes"),
+        ("self_harm", "not since last week", ANSWER, "unsure"),
+        ("overdose", "not that i know of", ANSWER, "unsure"),
+        # at the home question a "no" may deny the trouble, not the safety
+        ("home", "no violence, it's calm now", ANSWER, "yes"),
+        ("home", "no my husband drinks every night and pushes me to drink", ANSWER, "no"),
+        ("home", "no not safe", ANSWER, "no"),
+        ("opioids", "i don't do opioids, only xanax", ANSWER, "no"),
         # a "no" with more said that no phrase explains is asked about once more
         ("daily_use", "nope, just a normal guy who enjoys the game with friends", Kind.CLARIFY, None),
         # questions, requests, stop, nothing
@@ -92,6 +110,8 @@ ANSWER = Kind.ANSWER
         ("concern", "drinking and pills", ANSWER, "several"),
         ("concern", "not drugs, it's the drinking", ANSWER, "alcohol"),
         ("concern", "depression", ANSWER, "mental_health"),
+        ("concern", "not just alcohol, also pills", ANSWER, "several"),
+        ("concern", "nothing but drinking", ANSWER, "alcohol"),
     ],
 )
 def test_reading(question: str, text: str, kind: Kind, value: Optional[str]) -> None:

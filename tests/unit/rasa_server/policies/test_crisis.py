@@ -119,28 +119,33 @@ def test_yes_at_the_screening_self_harm_question_answers_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "requested, text, from_rules, expected",
+    "requested, text, kind, expected",
     [
         # found by the rules at the self-harm question: it is the answer, and a crisis
-        ("self_harm", "i've been giving my things away", True, "utter_crisis"),
-        # found by the rules elsewhere: the form takes it when it clearly gives the risky answer
-        ("overdose", "we had to use narcan on him twice this year", True, None),
-        ("daily_use", "he drinks a fifth every night", True, None),
-        # ... and asks directly when it does not
-        ("daily_use", "i have 60 pills saved up", True, "utter_risk_check"),
-        ("home", "yes, it's safe", True, "utter_risk_check"),
-        # seen by the classifier alone: the form reads what it can
-        ("self_harm", "brb dog is barking", False, None),
-        ("home", "i live alone and its quiet", False, None),
-        ("medical", "why are you asking me this", False, None),
-        ("medical", "everything is pointless lately", False, "utter_risk_check"),
-        ("concern", "its for my son and he is using heroin", False, None),  # the self-harm question is next
-        # ... but not a "no" it cannot explain
-        ("daily_use", "no, he is just a quiet guy who keeps to himself these days", False, "utter_risk_check"),
+        ("self_harm", "i've been giving my things away", "suicide", "utter_crisis"),
+        # found by the rules elsewhere: the answer itself when of the question's kind and risky
+        ("overdose", "we had to use narcan on him twice this year", "medical", None),
+        ("daily_use", "he drinks a fifth every night", "medical", None),
+        # ... a warning sign of another kind still gets the check-in, risky answer or not
+        ("daily_use", "yes every day, i dont care what happens to me anymore", "suicide", "utter_risk_check"),
+        ("home", "no, he hits me and there is a gun in the house", "violence", "utter_risk_check"),
+        ("daily_use", "i have 60 pills saved up", "medical", "utter_risk_check"),
+        ("home", "yes, it's safe", "medical", "utter_risk_check"),
+        # seen by the classifier alone (no kind): the form reads what it can
+        ("home", "i live alone and its quiet", None, None),
+        ("medical", "why are you asking me this", None, None),
+        ("concern", "its for my son and he is using heroin", None, None),  # the self-harm question is next
+        ("self_harm", "yes, a few times this month", None, None),  # the form's outcome is the crisis reply
+        # ... but not a "no" it cannot explain, nor anything but a risky answer at the self-harm question
+        ("daily_use", "no, he is just a quiet guy who keeps to himself these days", None, "utter_risk_check"),
+        ("medical", "everything is pointless lately", None, "utter_risk_check"),
+        ("self_harm", "nah i would just like to vanish forever", None, "utter_risk_check"),
+        ("self_harm", "brb dog is barking", None, "utter_risk_check"),
     ],
 )
-def test_a_warning_sign_typed_in_the_fit_check(requested: str, text: str, from_rules: bool, expected: Optional[str]) -> None:
-    step = next_safety_action(turn("possible_risk", text=text, loop="screening_form", requested=requested, from_rules=from_rules))
+def test_a_warning_sign_typed_in_the_fit_check(requested: str, text: str, kind: Optional[str], expected: Optional[str]) -> None:
+    step = next_safety_action(turn("possible_risk", text=text, loop="screening_form", requested=requested,
+                                   crisis_type=kind, from_rules=kind is not None))
     assert (step.action if step else None) == expected
     if step and step.action == "utter_crisis":
         assert step.slots["self_harm"] == "yes" and step.slots["urgent"] is True
