@@ -149,7 +149,9 @@ class Stack:
         return path
 
     def process_env(self) -> Dict[str, str]:
-        extra = {"PYTHONUNBUFFERED": "1"}
+        # rasa-sdk's action server has no --interface option and binds to SANIC_HOST (0.0.0.0 by
+        # default): the same host as the others, loopback unless a deployment says otherwise.
+        extra = {"PYTHONUNBUFFERED": "1", "SANIC_HOST": self.host}
         if self.tf_threads is not None:
             extra.update(tf_threads_env(*self.tf_threads))
         extra.update(self.env)
