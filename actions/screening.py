@@ -7,7 +7,7 @@ about once more; anything else gets help, then the offer of a person.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Collection, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -37,7 +37,8 @@ class ValidateScreeningForm(GuidedFormValidation):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        return screening.required_questions(intake_answers(tracker))
+        # Only who the check is for and the concern decide which questions apply.
+        return screening.required_questions(answers_for_outcome(tracker, only=INTAKE_PARSERS))
 
     def validate_question(self, question: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         text = value if isinstance(value, str) else ("" if value is None else str(value))
@@ -87,25 +88,14 @@ for _question in QUESTIONS:  # FormValidationAction looks up validate_<slot> by 
     setattr(ValidateScreeningForm, f"validate_{_question}", _validator(_question))
 
 
-def intake_answers(tracker: Tracker) -> Dict[str, Optional[str]]:
-    """Who the check is for and the concern, which decide the questions asked; read again when stored
-    unread (the action server was down when they came)."""
-    answers = stored_answers(tracker)
-    for question_id, parse in INTAKE_PARSERS.items():
-        value = answers.get(question_id)
-        if value not in (None, SKIPPED) and value not in screening.rules().question(question_id).answers:
-            answers[question_id] = parse(str(value))
-    return answers
-
-
-def answers_for_outcome(tracker: Tracker) -> Dict[str, Optional[str]]:
+def answers_for_outcome(tracker: Tracker, only: Optional[Collection[str]] = None) -> Dict[str, Optional[str]]:
     """Stored answers, read again when one was stored without validation (the action server was down
-    when it arrived): what cannot be read on a safety question counts as not sure."""
-    result: Dict[str, Optional[str]] = {}
+    when it arrived): what cannot be read on a safety question counts as not sure. `only`: read
+    again just these questions, the rest as stored."""
+    result = stored_answers(tracker)
     for question in screening.rules().questions:
-        value = tracker.get_slot(question.id)
-        if value in (None, SKIPPED) or value in question.answers:
-            result[question.id] = value
+        value = result[question.id]
+        if (only is not None and question.id not in only) or value in (None, SKIPPED) or value in question.answers:
             continue
         reading = read(question.id, str(value))
         result[question.id] = reading.value if reading.is_answer else (UNSURE if question.risk_side else None)
@@ -122,21 +112,19 @@ class ActionScreeningResult(Action):
         reset = [SlotSet(q, None) for q in QUESTIONS if q != "screen_for"]
         reset += [SlotSet("unclear_answers", 0), SlotSet(STOPPED_SLOT, None), SlotSet(CLARIFIED_SLOT, None)]
         stopped = tracker.get_slot(STOPPED_SLOT)
-        answers = answers_for_outcome(tracker)
-        outcome = screening.screening_outcome(answers)
+        outcome = screening.screening_outcome(answers_for_outcome(tracker))
+        # A check left halfway has no outcome, but what was already learnt is still said (naloxone
+        # after an overdose).
+        if not stopped:
+            dispatcher.utter_message(response=f"utter_outcome_{outcome.kind}", reasons=screening.format_reasons(outcome))
+        for note in outcome.notes:
+            dispatcher.utter_message(response=f"utter_screening_note_{note}")
+        if stopped == "callback":
+            return reset + [FollowupAction("callback_form")]
         if stopped:
-            # No outcome from a check left halfway, but what was already learnt is still said
-            # (naloxone after an overdose).
-            for note in outcome.notes:
-                dispatcher.utter_message(response=f"utter_screening_note_{note}")
-            if stopped == "callback":
-                return reset + [FollowupAction("callback_form")]
             dispatcher.utter_message(response="utter_form_stopped")
             return reset
         events: List[EventType] = [SlotSet("screening_outcome", outcome.kind)]
-        dispatcher.utter_message(response=f"utter_outcome_{outcome.kind}", reasons=screening.format_reasons(outcome))
-        for note in outcome.notes:
-            dispatcher.utter_message(response=f"utter_screening_note_{note}")
         if outcome.kind in screening.rules().urgent:
             events.append(SlotSet("urgent", True))
             dispatcher.utter_message(response="utter_crisis_next")

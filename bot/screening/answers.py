@@ -171,12 +171,8 @@ def _negated(clause: str, start: int, words: Phrases, answer_end: int = 0) -> bo
 @dataclass(frozen=True)
 class Facts:
     values: FrozenSet[str]
-    starts: Tuple[int, ...]  # where each fact starts
+    first: int  # where the first fact starts (-1: none)
     words: int  # how many words the facts cover
-
-    @property
-    def first(self) -> int:
-        return min(self.starts, default=-1)
 
 
 def _facts(clause: str, risky: Pattern[str], safe: Pattern[str], risky_value: str, safe_value: str, words: Phrases,
@@ -185,6 +181,7 @@ def _facts(clause: str, risky: Pattern[str], safe: Pattern[str], risky_value: st
     ("keep narcan on me" is not an overdose); a negated safe phrase says nothing."""
     found: Set[str] = set()
     safe_spans = [m.span() for m in safe.finditer(clause)]
+    found |= {safe_value for a, _ in safe_spans if not _negated(clause, a, words, answer_end)}
     starts = [a for a, _ in safe_spans]
     covered = sum(len(clause[a:b].split()) for a, b in safe_spans)
     for match in risky.finditer(clause):
@@ -193,14 +190,13 @@ def _facts(clause: str, risky: Pattern[str], safe: Pattern[str], risky_value: st
         starts.append(match.start())
         covered += len(match.group(0).split())
         found.add(safe_value if _negated(clause, match.start(), words, answer_end) else risky_value)
-    found |= {safe_value for a in starts[: len(safe_spans)] if not _negated(clause, a, words, answer_end)}
-    return Facts(frozenset(found), tuple(starts), covered)
+    return Facts(frozenset(found), min(starts, default=-1), covered)
 
 
 def _clause_facts(clause: str, question: Question, words: Phrases, answer_end: int) -> Facts:
     table = words.facts.get(question.id)
     if not table:
-        return Facts(frozenset(), (), 0)
+        return Facts(frozenset(), -1, 0)
     if question.risk_side:
         return _facts(clause, table["risky"], table["safe"], question.risk_side, str(question.safe_side), words, answer_end)
     return _facts(clause, table[YES], table[NO], YES, NO, words, answer_end)
