@@ -20,7 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install run shell test unit validate conversation-tests eval bench train responses migrate clean system-deps \
-	seed-fingerprints
+	seed-fingerprints purge staff
 
 help:
 	@echo "make run    install if needed, train if needed, start the assistant, web widget and staff console"
@@ -28,6 +28,8 @@ help:
 	@echo "make shell  talk to the assistant in this terminal"
 	@echo "make eval   NLU held-out accuracy, cross-validation, crisis recall and false alarms"
 	@echo "make bench  accuracy, latency, throughput and training time vs Rasa's default pipeline"
+	@echo "make purge  delete conversations and closed requests past their retention period (the website does it every 6 hours)"
+	@echo "make staff ARGS='add NAME --admin'   manage staff console accounts (add, disable, enable, reset, list)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 does not support 3.11+)."; exit 1; }
@@ -77,6 +79,12 @@ system-deps:
 	bash .ci/system-deps
 
 test: system-deps validate train conversation-tests unit
+
+purge: migrate
+	$(PY) -m bot.store.retention
+
+staff: migrate
+	$(PY) -m bot.website.console.staff $(ARGS)
 
 eval: train
 	$(PY) -m bot.tools.evaluate

@@ -7,7 +7,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -99,7 +99,13 @@ def _channel(tracker: Tracker) -> str:
 
 
 class ActionSubmitCallback(Action):
-    """Stores the request (once per conversation) and confirms it with a reference and a time window."""
+    """Stores the request (once per conversation) and confirms it with a reference and a time window.
+
+    The answers are checked again before storing (a value may have been kept while the checks
+    were unavailable): one that does not pass is asked for again rather than failing every retry.
+    Once stored, the personal answers are cleared from the conversation's slots (the conversation's
+    record keeps the turns until the retention period deletes it).
+    """
 
     def name(self) -> Text:
         return "action_submit_callback"
@@ -113,18 +119,22 @@ class ActionSubmitCallback(Action):
 
         if tracker.get_slot("callback_consent") != YES:
             dispatcher.utter_message(response="utter_callback_declined")
-            return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+            return _cleared()
+        recheck = _answers_to_ask_again(tracker)
+        if recheck:
+            dispatcher.utter_message(response="utter_callback_recheck")
+            return [SlotSet(slot, None) for slot in recheck] + [FollowupAction("callback_form")]
 
         outcome: Optional[str] = tracker.get_slot("screening_outcome")
         urgent = bool(tracker.get_slot("urgent")) or outcome == "crisis"
         data = CallbackData(
-            first_name=tracker.get_slot("first_name"),
-            phone_e164=tracker.get_slot("phone"),
+            first_name=parse.parse_first_name(tracker.get_slot("first_name") or "") or "",
+            phone_e164=normalize_phone(tracker.get_slot("phone") or "") or "",
             best_time=tracker.get_slot("best_time"),
             voicemail_ok=tracker.get_slot("voicemail_ok") == YES,
             voicemail_name_ok=tracker.get_slot("voicemail_name_ok") == YES,
             text_ok=tracker.get_slot("text_ok") == YES,
-            for_whom=tracker.get_slot("callback_for") or "self",
+            for_whom=tracker.get_slot("callback_for") if tracker.get_slot("callback_for") in ("self", "loved_one") else "self",
             screening_outcome=outcome,
             urgent=urgent,
             channel=_channel(tracker),
@@ -147,4 +157,16 @@ class ActionSubmitCallback(Action):
             return []
         dispatcher.utter_message(response="utter_callback_confirmed", ref=record.ref, window=record.expected_window_text)
         logger.info("callback request stored (urgent=%s, new=%s)", urgent, getattr(record, "created", True))
-        return [SlotSet("callback_ref", record.ref)]
+        return [SlotSet("callback_ref", record.ref), *_cleared()]
+
+
+def _answers_to_ask_again(tracker: Tracker) -> List[str]:
+    """The name and number slots whose values would not pass the store's checks."""
+    checks = (("first_name", parse.parse_first_name), ("phone", normalize_phone))
+    return [slot for slot, check in checks if not check(str(tracker.get_slot(slot) or ""))]
+
+
+def _cleared() -> List[EventType]:
+    """The callback answers removed from the conversation's current state. The turns that gave them
+    stay in the conversation's record until it is deleted (bot.store.retention)."""
+    return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]

@@ -14,8 +14,16 @@ from typing import Optional, Union
 
 MASK = "[redacted]"
 
-# Values of these keys are masked in `key=value`, `key: value`, `"key": "value"` forms.
+# Values of these keys are masked in `key=value`, `key: value`, `"key": "value"` forms. Besides
+# personal fields and secrets: what a person typed ("text", "message", Twilio's "Body") and what we
+# kept from it ("value" of a slot event, the "slots" of a tracker), wherever JSON reaches a log.
 SENSITIVE_KEYS = (
+    "text",
+    "message",
+    "body",
+    "request_body",
+    "value",
+    "slots",
     "first_name",
     "last_name",
     "full_name",
@@ -39,11 +47,74 @@ SENSITIVE_KEYS = (
 )
 
 _KEYS = "|".join(re.escape(key) for key in sorted(SENSITIVE_KEYS, key=len, reverse=True))
-_FIELD = re.compile(
-    rf"""(?P<key>(?<![\w-])["']?(?:{_KEYS})["']?\s*[:=]\s*)"""
-    r"""(?P<value>"[^"]*"|'[^']*'|[^\s,;&}\])]+)""",
-    re.IGNORECASE,
-)
+_KEY = re.compile(rf"""(?<![\w-])["']?(?:{_KEYS})["']?\s*[:=]\s*""", re.IGNORECASE)
+# Where an unquoted value ends: the next `key=`/`key:` (after a comma or a space), a separator of
+# query strings and headers, a line break, or a bracket closing around it.
+_NEXT_KEY = re.compile(r"""(?:,\s*|\s+)["']?[A-Za-z_][\w.-]*["']?\s*[:=]|[&;\n)}\]]""")
+_SCHEME = re.compile(r"(?:Bearer|Basic)\s+\S+", re.IGNORECASE)
+_CLOSE = {"{": "}", "[": "]"}
+
+
+def _quoted_end(text: str, start: int) -> int:
+    """Index after the string literal opening at `start` (backslash escapes honoured)."""
+    quote, i = text[start], start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i + 1
+        i += 1
+    return len(text)
+
+
+def _bracketed_end(text: str, start: int) -> int:
+    """Index after the object or list opening at `start`, nested ones and strings inside included."""
+    stack, i = [_CLOSE[text[start]]], start + 1
+    while i < len(text) and stack:
+        ch = text[i]
+        if ch in "\"'":
+            i = _quoted_end(text, i)
+            continue
+        if ch in _CLOSE:
+            stack.append(_CLOSE[ch])
+        elif ch == stack[-1]:
+            stack.pop()
+        i += 1
+    return i
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the value that starts at `start` ends, whatever its form."""
+    if start >= len(text):
+        return start
+    if text[start] in "\"'":
+        return _quoted_end(text, start)
+    if text[start] in _CLOSE:
+        return _bracketed_end(text, start)
+    scheme = _SCHEME.match(text, start)
+    if scheme:
+        return scheme.end()
+    following = _NEXT_KEY.search(text, start)
+    return following.start() if following else len(text)
+
+
+def _mask_fields(text: str) -> str:
+    out, position = [], 0
+    for match in _KEY.finditer(text):
+        if match.start() < position:  # inside a value already masked
+            continue
+        start = match.end()
+        end = _value_end(text, start)
+        if end == start:
+            continue
+        quote = text[start] if text[start] in "\"'" else ""
+        out.append(text[position:start] + f"{quote}{MASK}{quote}")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
 # ISO dates and times are left alone; anything else with 7+ digits joined by phone separators
 # (spaces, dots, dashes, parentheses, slashes; a leading + or URL-encoded %2B) is masked.
 _NUMBERISH = re.compile(
@@ -57,15 +128,10 @@ def redact(text: str) -> str:
     if not text:
         return text
 
-    def field(match: "re.Match[str]") -> str:
-        value = match.group("value")
-        quote = value[0] if value[:1] in ("'", '"') else ""
-        return f"{match.group('key')}{quote}{MASK}{quote}"
-
     def number(match: "re.Match[str]") -> str:
         return match.group("date") or MASK
 
-    return _NUMBERISH.sub(number, _FIELD.sub(field, text))
+    return _NUMBERISH.sub(number, _mask_fields(text))
 
 
 class RedactingFilter(logging.Filter):

@@ -50,6 +50,9 @@ class Program:
     crisis_chat_spanish: str
     emergency: str
     samhsa_helpline: str
+    # How long conversations, and requests once closed, are kept (days); texts quote these.
+    conversation_days: int = 30
+    closed_request_days: int = 365
 
     @property
     def tz(self) -> ZoneInfo:
@@ -69,6 +72,8 @@ class Program:
             "emergency": self.emergency,
             "samhsa_helpline": self.samhsa_helpline,
             "opening_hours": self.describe_hours(),
+            "conversation_days": str(self.conversation_days),
+            "closed_request_days": str(self.closed_request_days),
         }
 
     def describe_hours(self) -> str:
@@ -155,6 +160,19 @@ def parse_program(data: Any) -> Program:
         errors.append("callback_within_minutes: a whole number of minutes between 1 and 10080")
         within = 120
 
+    retention = data.get("retention") or {}
+    if not isinstance(retention, Mapping):
+        errors.append("retention: must be a mapping")
+        retention = {}
+    days = {}
+    for key in ("conversation_days", "closed_request_days"):
+        default = Program.__dataclass_fields__[key].default
+        value = retention.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+            errors.append(f"retention.{key}: a whole number of days between 1 and 3650")
+            value = default
+        days[key] = value
+
     crisis = data.get("crisis") or {}
     crisis_line = _text(crisis, "suicide_and_crisis_line", "crisis", errors)
     crisis_chat = _text(crisis, "suicide_and_crisis_chat", "crisis", errors)
@@ -179,6 +197,7 @@ def parse_program(data: Any) -> Program:
         crisis_chat_spanish=crisis_chat_spanish,
         emergency=emergency,
         samhsa_helpline=samhsa,
+        **days,
     )
 
 

@@ -14,6 +14,7 @@ SMS_TEXTS: Mapping[str, Collection[str]] = {
     "media_only": (),
     "empty_message": (),
     "after_hours": ("opening",),
+    "privacy_note": (),
 }
 BUTTON_SETS = ("after_answer", "after_suggestions")
 # content/widget.yml: key -> the placeholders the widget fills in the browser (from the host page or
@@ -64,6 +65,23 @@ CONSOLE_TEXTS: Mapping[str, Collection[str]] = {
         ),
         (),
     ),
+    # The administrators' pages (audit log, accounts) and their header links.
+    **dict.fromkeys(
+        (
+            "nav_audit", "nav_accounts", "forbidden_title", "admin_only", "audit_title", "audit_empty",
+            "audit_col_time", "audit_col_who", "audit_col_action", "audit_col_request", "audit_col_detail",
+            "audit_unknown_user", "audit_action_sign_in", "audit_action_sign_in_failed", "audit_action_sign_out",
+            "audit_action_queue", "audit_action_view", "audit_action_export", "audit_action_claim", "audit_action_done",
+            "audit_action_account_add", "audit_action_account_add_admin", "audit_action_account_disable",
+            "audit_action_account_enable", "audit_action_account_reset", "audit_detail_disabled",
+            "audit_detail_throttled", "accounts_title", "accounts_col_username", "accounts_col_role",
+            "accounts_col_state", "accounts_col_created", "accounts_col_password", "role_admin", "role_staff",
+            "account_active", "account_disabled", "accounts_how",
+        ),
+        (),
+    ),
+    "audit_heading": ("count",),
+    "accounts_heading": ("count",),
     "page_title": ("title",),
     "sign_out": ("username",),
     "too_many_attempts": ("minutes",),
@@ -88,3 +106,14 @@ CALLBACK_WINDOW_TEXTS: Mapping[str, Collection[str]] = {
     "before_closing": ("close", "day", "opening"),
     "next_opening": ("day", "opening"),
 }
+
+# The callback questions for a first name, a phone number and a time to call (and the re-asks after an
+# answer that could not be used): the REST channel marks them `sensitive`, and the widget shows the
+# reply to one of them but never stores it in the browser.
+PRIVATE_PROMPTS = (
+    "utter_ask_first_name",
+    "utter_ask_phone",
+    "utter_ask_best_time",
+    "utter_invalid_name",
+    "utter_invalid_phone",
+)

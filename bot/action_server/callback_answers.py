@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Optional
 
 from bot.screening.answers import parse_screen_for, read_plain_yes_no
@@ -11,7 +12,8 @@ _NAME_PREFIX = re.compile(
     r"^(?:hi|hello|hey)?[\s,]*(?:my name is|my name's|name is|i am|i'm|im|it's|its|this is|call me|ask for)\s+",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F.'\-]{0,29}$")
+_NAME_MARKS = ".'-\u2019"
+MAX_NAME_LENGTH = 30
 _TIMES = {
     "morning": ("morning", "am", "early", "before noon", "breakfast"),
     "afternoon": ("afternoon", "lunch", "midday", "noon", "after lunch"),
@@ -39,16 +41,24 @@ def is_stop_request(text: str) -> bool:
     return cleaned in _STOP_WORDS
 
 
+def _is_name(word: str) -> bool:
+    """Letters of any script (with their accents), apostrophes, dots and hyphens; a letter first."""
+    if not 0 < len(word) <= MAX_NAME_LENGTH or not word[0].isalpha():
+        return False
+    return all(ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in _NAME_MARKS for ch in word)
+
+
 def parse_first_name(text: str) -> Optional[str]:
-    """'my name is sarah' -> 'Sarah'; 'J.D.' -> 'J.D.'; digits, links or long sentences -> None."""
-    text = _NAME_PREFIX.sub("", text.strip()).strip(" ,!")
+    """'my name is sarah' -> 'Sarah'; 'J.D.' -> 'J.D.'; 'Nguyễn', 'Дмитрий', 'محمد', '李' as they are;
+    digits, links or long sentences -> None."""
+    text = _NAME_PREFIX.sub("", unicodedata.normalize("NFC", text.strip())).strip(" ,!")
     if text.endswith(".") and text.count(".") == 1:  # "Sam." but keep initials like "J.D."
         text = text[:-1]
     words = text.split()
     if not words or len(words) > 2 or any(ch.isdigit() for ch in text) or "/" in text or "@" in text:
         return None
     first = words[0]
-    if not _NAME.match(first):
+    if not _is_name(first):
         return None
     return first if any(ch.isupper() for ch in first[1:]) or "." in first else first.capitalize()
 

@@ -1,8 +1,10 @@
-"""Our own data: callback requests, the staff notification outbox and SMS opt-outs.
+"""Our own data: callback requests, the staff notification outbox, SMS opt-outs, staff accounts and
+the staff audit log.
 
 A `Store` holds one engine (a connection pool) and its sessions for one database, the way
 Rasa's SQLTrackerStore does, and reaches each table group through a repository:
-`store.callbacks`, `store.outbox`, `store.opt_outs`. Whoever creates a Store disposes of it;
+`store.callbacks`, `store.outbox`, `store.opt_outs`, `store.staff` (console accounts) and
+`store.audit` (what staff did). Whoever creates a Store disposes of it;
 `configured_store()` is the shared one for code that has no lifetime of its own to tie it to.
 Any database failure surfaces as StorageUnavailable.
 """
@@ -19,6 +21,7 @@ from bot.store.callbacks import Callbacks
 from bot.store.errors import InvalidTransition, RequestNotFound, StorageUnavailable
 from bot.store.opt_outs import OptOuts
 from bot.store.outbox import Outbox
+from bot.store.staff import AuditLog, StaffAccounts
 
 if TYPE_CHECKING:
     from bot.store.db import Sessions
@@ -37,6 +40,8 @@ class Store:
         self.callbacks = Callbacks(self._sessions)
         self.outbox = Outbox(self._sessions)
         self.opt_outs = OptOuts(self._sessions)
+        self.staff = StaffAccounts(self._sessions)
+        self.audit = AuditLog(self._sessions)
 
     @classmethod
     def from_settings(cls) -> "Store":

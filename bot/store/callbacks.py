@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.phones import require_e164
 from bot.store.errors import InvalidTransition, RequestNotFound, StorageUnavailable, guard
 from bot.store.models import (
+    AuditEvent,
     FOR_WHOM,
     OPEN_STATUSES,
     STATUS_CLAIMED,
@@ -188,6 +189,11 @@ def _status_filter(status: Optional[str]) -> Optional[Iterable[str]]:
     raise ValueError(f"unknown status filter {status!r}")
 
 
+def _audit(session: Session, staff: str, action: Optional[str], ref: str) -> None:
+    if action:
+        session.add(AuditEvent(at=utcnow(), username=staff, action=action[:40], request_ref=ref))
+
+
 def _staff_name(staff: str) -> str:
     name = (staff or "").strip()[:100]
     if not name:
@@ -314,8 +320,12 @@ class Callbacks:
             return _record(row) if row is not None else None
 
     @guard
-    def claim(self, ref: str, staff: str) -> CallbackRecord:
-        """Mark a new request as being handled by `staff` (claiming your own claim again is harmless)."""
+    def claim(self, ref: str, staff: str, audit_action: Optional[str] = None) -> CallbackRecord:
+        """Mark a new request as being handled by `staff` (claiming your own claim again is harmless).
+
+        `audit_action`: recorded in the staff audit log in the same transaction, so a claim is never
+        made without its record.
+        """
         staff = _staff_name(staff)
         with self._sessions() as session:
             row = _by_ref(session, ref)
@@ -335,12 +345,13 @@ class Callbacks:
             )
             if result.rowcount != 1:
                 raise InvalidTransition(InvalidTransition.CLAIMED_MEANWHILE, ref=row.ref)
+            _audit(session, staff, audit_action, row.ref)
             session.refresh(row)
             return _record(row)
 
     @guard
-    def complete(self, ref: str, staff: str, note: Optional[str]) -> CallbackRecord:
-        """Close a request with an outcome note; a request can be closed once."""
+    def complete(self, ref: str, staff: str, note: Optional[str], audit_action: Optional[str] = None) -> CallbackRecord:
+        """Close a request with an outcome note; a request can be closed once (`audit_action` as in claim)."""
         staff = _staff_name(staff)
         note = (note or "").strip()[:MAX_NOTE_LENGTH] or None
         with self._sessions() as session:
@@ -361,6 +372,7 @@ class Callbacks:
             )
             if result.rowcount != 1:
                 raise InvalidTransition(InvalidTransition.CLOSED_MEANWHILE, ref=row.ref)
+            _audit(session, staff, audit_action, row.ref)
             session.refresh(row)
             return _record(row)
 

@@ -1,4 +1,5 @@
-"""Database tables: callback requests, the notification outbox and SMS opt-outs.
+"""Database tables: callback requests, the notification outbox, SMS opt-outs, staff accounts and
+the staff audit log.
 
 Timestamps are stored as naive UTC (SQLite has no time zones) and read back as aware UTC, so no
 caller ever has to guess which zone a value is in. The schema itself is created by the alembic
@@ -132,3 +133,34 @@ class SmsOptOut(Base):
     phone_e164 = Column(String(20), primary_key=True)
     opted_out = Column(Boolean, nullable=False)
     updated_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class StaffAccount(Base):
+    """A person who may sign in to the staff console; only the scrypt hash of the password is kept."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    is_admin = Column(Boolean, nullable=False, default=False)
+    disabled = Column(Boolean, nullable=False, default=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    password_changed_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("username", name="uq_staff_accounts_username"),)
+
+
+class AuditEvent(Base):
+    """Who did what in the staff console, and when: sign-ins, views, exports, claims, account changes."""
+
+    __tablename__ = "audit_events"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    username = Column(String(100), nullable=False)
+    action = Column(String(40), nullable=False)
+    request_ref = Column(String(16), nullable=True)
+    detail = Column(String(200), nullable=True)
+
+    __table_args__ = (Index("ix_audit_events_at", "at"),)

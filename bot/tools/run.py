@@ -91,6 +91,10 @@ class Stack:
     host: str = "127.0.0.1"
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     tf_threads: Optional[Tuple[int, int]] = None
+    # The secret Rasa sends with every action call: ACTION_SERVER_TOKEN, else one for this stack only
+    # (handed to both processes in their environment, never written to disk).
+    actions_package: str = "actions"
+    action_token: str = field(default_factory=lambda: os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32))
 
     @classmethod
     def temporary(
@@ -149,27 +153,41 @@ class Stack:
         return path
 
     def process_env(self) -> Dict[str, str]:
-        # rasa-sdk's action server has no --interface option and binds to SANIC_HOST (0.0.0.0 by
-        # default): the same host as the others, loopback unless a deployment says otherwise.
-        extra = {"PYTHONUNBUFFERED": "1", "SANIC_HOST": self.host}
+        extra = {"PYTHONUNBUFFERED": "1", "ACTION_SERVER_TOKEN": self.action_token}
         if self.tf_threads is not None:
             extra.update(tf_threads_env(*self.tf_threads))
         extra.update(self.env)
         return child_env(extra)
 
+    def widget_origins(self) -> List[str]:
+        """Where browsers may call the REST channel from: the widget's frame, nowhere else.
+
+        WIDGET_ALLOWED_ORIGINS (space or comma separated), else WIDGET_PUBLIC_URL, else this
+        stack's website under both loopback names (the demo page loads the frame from the other one).
+        """
+        configured = self.env.get("WIDGET_ALLOWED_ORIGINS") or os.environ.get("WIDGET_ALLOWED_ORIGINS")
+        public = self.env.get("WIDGET_PUBLIC_URL") or os.environ.get("WIDGET_PUBLIC_URL")
+        if configured:
+            return configured.replace(",", " ").split()
+        if public:
+            from bot.website.widget import normalise_public_url
+
+            return [str(normalise_public_url(public))]
+        return [f"http://localhost:{self.web_port}", f"http://127.0.0.1:{self.web_port}"]
+
     def commands(self) -> Dict[str, List[str]]:
         rasa = str(VENV_BIN / "rasa")
         logging_config = str(PROJECT_ROOT / "bot" / "logging.yml")
-        cors = self.env.get("WIDGET_ALLOWED_ORIGINS") or os.environ.get("WIDGET_ALLOWED_ORIGINS") or "*"
+        cors = self.widget_origins()
         return {
             "actions": [
-                rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port),
-                "--logging-config-file", logging_config,
+                sys.executable, "-m", "bot.action_server.server", "--host", self.host,
+                "--port", str(self.action_port), "--actions", self.actions_package,
             ],
             "rasa": [
                 rasa, "run", "--model", str(self.model), "--port", str(self.rasa_port),
                 "--interface", self.host, "--endpoints", str(self._endpoints_file()),
-                "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--cors", cors,
+                "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--cors", *cors,
                 "--logging-config-file", logging_config,
             ],
             "web": [
@@ -289,6 +307,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         env["STAFF_PASSWORD_HASH"] = hash_password(password)
         password_note = (
             f"  Staff login (this run only): user '{env['STAFF_USERNAME']}', password '{password}'.\n"
+            "  It is an admin account; add personal accounts with `make staff ARGS='add NAME'`.\n"
             "  Set STAFF_USERNAME and STAFF_PASSWORD_HASH (python -m bot.website.console.passwords) to keep one."
         )
 

@@ -5,7 +5,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import AsyncIterator, Callable, List, Optional
+from typing import AsyncIterator, Awaitable, Callable, List, Optional
 
 from aiohttp import web
 
@@ -21,28 +21,50 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def _outbox_worker(store: Store, webhook_url: str) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Staff notifications are delivered for as long as the application runs."""
-    from bot.website.notify import run_outbox_worker
+Job = Callable[[asyncio.Event], Awaitable[None]]
+
+
+def _background(job: Job, cleanup: Callable[[], None] = lambda: None) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A job that runs for as long as the application does, asked to stop (then cancelled) at shutdown."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(run_outbox_worker(store.outbox, stop, webhook_url=webhook_url))
+        task = asyncio.create_task(job(stop))
         yield
         stop.set()
         try:
             await asyncio.wait_for(task, timeout=WORKER_STOP_TIMEOUT)
         except asyncio.TimeoutError:
             task.cancel()
+        cleanup()
 
     return context
 
 
-def create_app(rasa_url: str, db_url: Optional[str] = None) -> web.Application:
+def _outbox_worker(store: Store, webhook_url: str) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Staff notifications are delivered for as long as the application runs."""
+    from bot.website.notify import run_outbox_worker
+
+    return _background(lambda stop: run_outbox_worker(store.outbox, stop, webhook_url=webhook_url))
+
+
+def _retention_worker(store: Store) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Conversations and closed requests are deleted on schedule for as long as the website runs."""
+    from bot.store.retention import Policy, interval_hours, run_on_schedule, tracker_engine
+
+    policy, hours = Policy.from_settings(), interval_hours()  # bad settings stop the start, not a run
+    engine = tracker_engine()
+    return _background(
+        lambda stop: run_on_schedule(store, stop, policy=policy, engine=engine, interval_hours=hours), engine.dispose
+    )
+
+
+def create_app(rasa_url: str, db_url: Optional[str] = None, *, retention: bool = False) -> web.Application:
     """Both parts on one app; each module mounts its own routes.
 
-    The app owns one Store (`db_url`, else the configured database) and, when STAFF_WEBHOOK_URL
-    is set, the worker that delivers staff notifications from its outbox.
+    The app owns one Store (`db_url`, else the configured database), with `retention` the deletion
+    schedule on the configured databases (bot.store.retention; the website process runs it), and, when STAFF_WEBHOOK_URL is set, the worker that delivers staff
+    notifications from its outbox.
     """
     from bot.website.console import setup_console
     from bot.website.widget import setup_widget
@@ -53,6 +75,8 @@ def create_app(rasa_url: str, db_url: Optional[str] = None) -> web.Application:
     app.router.add_get("/healthz", healthz)
     setup_widget(app, rasa_url=rasa_url)
     setup_console(app, store=store)
+    if retention:
+        app.cleanup_ctx.append(_retention_worker(store))
     webhook_url = env("STAFF_WEBHOOK_URL")
     if webhook_url:
         app.cleanup_ctx.append(_outbox_worker(store, webhook_url))
@@ -73,7 +97,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rasa-url", default="http://localhost:5005")
     args = parser.parse_args(argv)
     configure_logging(logging.INFO)
-    web.run_app(create_app(args.rasa_url), host=args.host, port=args.port, print=None)
+    web.run_app(create_app(args.rasa_url, retention=True), host=args.host, port=args.port, print=None)
     return 0
 
 

@@ -1,31 +1,22 @@
 """The chat widget in headless Chromium against the live stack (Rasa, action server, web server).
 
 Uses the session fixture `live_stack` (tests/support/fixtures/stack.py; attributes `web_url`,
-`rasa_url`).
+`rasa_url`). The demo page is opened on 127.0.0.1 and embeds the widget from localhost, so the chat
+runs in a frame of another origin, as on a provider's site.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 import pytest
 from tests.support.widget import SENDER_ID
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
-REPLY_TIMEOUT_MS = 60_000  # the first turns of a freshly started Rasa can be slow
+from bot.website.widget import loopback_twin, origin_of  # noqa: E402
+from tests.support.fixtures.browser import REPLY_TIMEOUT_MS  # noqa: E402
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
-
-@pytest.fixture
-def patient_expect():
-    """Assertions wait as long as a live reply may take."""
-    expect.set_options(timeout=REPLY_TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 @pytest.mark.e2e
@@ -37,7 +28,8 @@ def test_widget_conversation_on_live_stack(live_stack, widget, results_dir, pati
     # Open: the notice, then the bot's greeting.
     w.open()
     expect(w.notice).to_contain_text("If you or someone else is in danger, call or text 988 or call 911")
-    expect(w.notice).to_contain_text("only if you request a callback")
+    expect(w.notice).to_contain_text("for 30 days, then deletes it")
+    expect(w.notice).to_contain_text("and never your answers to the call-back questions")
     expect(w.bot.first).to_be_visible()
     expect(w.status).to_have_text("")  # the greeting turn is complete
     expect(w.errors).to_have_count(0)
@@ -55,7 +47,7 @@ def test_widget_conversation_on_live_stack(live_stack, widget, results_dir, pati
 
     # A button of the answer: its title appears as the user's message and the bot replies again.
     replies = w.bot.count()
-    choices = w.page.locator(".iopw-msg--bot .iopw-choice:not([disabled])")
+    choices = w.chat.locator(".iopw-msg--bot .iopw-choice:not([disabled])")
     assert choices.count() > 0, "the answer to 'what is iop' should offer buttons"
     choice = choices.first
     title = choice.inner_text().strip()
@@ -65,7 +57,7 @@ def test_widget_conversation_on_live_stack(live_stack, widget, results_dir, pati
     expect(w.bot.nth(replies)).to_be_visible()
     expect(w.status).to_have_text("")
     expect(w.errors).to_have_count(0)
-    expect(w.page.locator(".iopw-choice--chosen", has_text=title)).to_be_disabled()
+    expect(w.chat.locator(".iopw-choice--chosen", has_text=title)).to_be_disabled()
 
     # Reload: the same history is back.
     count = w.messages.count()
@@ -82,9 +74,13 @@ def test_widget_conversation_on_live_stack(live_stack, widget, results_dir, pati
     assert w.input.evaluate("el => el.labels.length") == 1
     expect(w.send_button).to_be_visible()
 
-    # Only the page's own server and Rasa are contacted.
-    allowed = {_origin(live_stack.web_url), _origin(live_stack.rasa_url)}
-    assert [u for u in w.requests if not u.startswith("data:") and _origin(u) not in allowed] == []
+    # Only the page's own server, the widget's origin (the same server by its other name) and Rasa are
+    # contacted; the page itself never talks to Rasa, the frame does.
+    widget_origin = loopback_twin(origin_of(live_stack.web_url))
+    assert widget_origin and widget_origin != origin_of(live_stack.web_url)
+    allowed = {origin_of(live_stack.web_url), widget_origin, origin_of(live_stack.rasa_url)}
+    assert [u for u in w.requests if not u.startswith("data:") and origin_of(u) not in allowed] == []
+    assert any(u.startswith(widget_origin + "/widget/frame") for u in w.requests)
     assert w.csp_violations() == []
 
     # Escape closes the dialog and returns focus to the launcher.
@@ -110,5 +106,5 @@ def test_widget_conversation_on_live_stack(live_stack, widget, results_dir, pati
     phone.say("what is iop")
     expect(phone.bot.nth(first)).to_be_visible()
     expect(phone.status).to_have_text("")
-    phone.panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
+    phone.iframe.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
     phone.page.screenshot(path=str(results_dir / "widget-live-phone.png"))

@@ -1,17 +1,34 @@
-"""Signing in to the staff console as a browser does, and reading its CSRF tokens."""
+"""Signing in to the staff console as a browser does, reading its CSRF tokens, and staff accounts
+besides the one from the environment."""
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from aiohttp.test_utils import TestClient
 
 from bot.website.console.passwords import hash_password
 
+if TYPE_CHECKING:
+    from bot.store import Store
+
 STAFF_USER = "maria"
 STAFF_PASSWORD = "correct horse battery staple"
 # Cheap scrypt parameters keep the tests fast; the format and the code path are the real ones.
-STAFF_HASH = hash_password(STAFF_PASSWORD, n=2**10)
+CHEAP_N = 2**10
+STAFF_HASH = hash_password(STAFF_PASSWORD, n=CHEAP_N)
+
+
+def password_of(username: str) -> str:
+    """The password add_account gives `username`."""
+    return f"{username}'s long password"
+
+
+def add_account(store: "Store", username: str, *, admin: bool = False) -> str:
+    """A staff account in the database (cheap hash); returns its password."""
+    password = password_of(username)
+    store.staff.add(username, hash_password(password, n=CHEAP_N), is_admin=admin)
+    return password
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

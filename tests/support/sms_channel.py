@@ -139,9 +139,22 @@ async def serve(channel: InputChannel, agent: Any) -> AsyncIterator[str]:
         sock.close()
 
 
-def sms_texts(*names: str) -> List[str]:
-    """What the channel should send for these responses (SMS variations, numbered, GSM-7, split)."""
-    return sms.compose_sms([response_message(name, "twilio_sms") for name in names])
+def sms_texts(*names: str, first: bool = False, after_hours: str = "") -> List[str]:
+    """What the channel should send for these responses (SMS variations, numbered, GSM-7, split).
+
+    first: the first reply of a conversation, which carries the privacy note (before the reply, or
+    after a crisis reply) and, while the office is closed, the `after_hours` note.
+    """
+    from bot.rasa_server.channels.common import CRISIS_RESPONSES
+    from bot.texts import catalogue
+
+    messages = [response_message(name, "twilio_sms") for name in names]
+    if not first:
+        return sms.compose_sms(messages)
+    note = catalogue().sms_text("privacy_note")
+    if any(name in CRISIS_RESPONSES for name in names):
+        return sms.compose_sms(messages + [{"text": note}])
+    return sms.compose_sms(messages, "\n\n".join(p for p in (after_hours, note) if p))
 
 
 def form(body: str, phone: str = PHONE, **extra: str) -> Dict[str, str]:

@@ -76,6 +76,8 @@ def temporary_stack(var_dir: Path, twilio_url: str = "", **options: Any) -> Stac
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_FROM_NUMBER": TWILIO_FROM,
         "TWILIO_API_BASE": twilio_url or "http://127.0.0.1:9",
+        # plain-http console cookies on this loopback-only stack: Python's cookie jar keeps Secure ones for https
+        "STAFF_COOKIE_INSECURE_LOCALHOST": "1",
     }
     return Stack.temporary(
         var_dir, (STAFF_USER, hash_password(STAFF_PASSWORD)), env=twilio, tf_threads=(1, 1), **options

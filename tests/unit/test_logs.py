@@ -19,7 +19,24 @@ REDACT_CASES = [
     ("call 1-410-555-0142", f"call {MASK}"),
     ("call 555-0142", f"call {MASK}"),  # seven digits
     ("uk +44 20 7946 0958", f"uk {MASK}"),
-    ("From=%2B14105550142&Body=hi", f"From={MASK}&Body=hi"),
+    ("From=%2B14105550142&Body=hi", f"From={MASK}&Body={MASK}"),
+    # what a person typed and what we kept from it, in JSON and Python reprs
+    ('{"event": "user", "text": "my son uses heroin", "x": 1}', f'{{"event": "user", "text": "{MASK}", "x": 1}}'),
+    ('{"text": "he said \\"help\\" twice", "x": 1}', f'{{"text": "{MASK}", "x": 1}}'),
+    ("{'text': \"I'm scared\", 'x': 1}", f"{{'text': \"{MASK}\", 'x': 1}}"),
+    ('{"event": "slot", "name": "self_harm", "value": "yes"}', f'{{"event": "slot", "name": "{MASK}", "value": "{MASK}"}}'),
+    ('"slots": {"self_harm": "yes", "concern": "drugs"}, "paused": false', f'"slots": {MASK}, "paused": false'),
+    ('{"request_body": "x", "error": "boom"}', f'{{"request_body": "{MASK}", "error": "boom"}}'),
+    ("message='I want to die' code=3", f"message='{MASK}' code=3"),
+    ("Authorization: Bearer abc.def-123 next", f"Authorization: {MASK} next"),
+    # unquoted values run to the next key or the end of the line; nested objects and lists go whole
+    ("UserUttered(text: my son uses heroin, intent: greet)", f"UserUttered(text: {MASK}, intent: greet)"),
+    ("message=I want to die", f"message={MASK}"),
+    ("first_name=Ann Marie status=new", f"first_name={MASK} status=new"),
+    ('"slots": {"a": {"b": "Sam"}, "c": ["Quintessa"]}, "paused": false', f'"slots": {MASK}, "paused": false'),
+    ('{"text": ["I use heroin"], "x": 1}', f'{{"text": {MASK}, "x": 1}}'),
+    ('{"text": "a } in it", "x": 1}', f'{{"text": "{MASK}", "x": 1}}'),
+    ("text: two\nnext line", f"text: {MASK}\nnext line"),
     ("number4105550142", "number4105550142"),  # glued to a word: an identifier, not a number
     ("ref HL-7K3Q claimed", "ref HL-7K3Q claimed"),
     ("at 2026-11-26 20:58:00,123 ok", "at 2026-11-26 20:58:00,123 ok"),

@@ -20,6 +20,14 @@ def test_shipped_settings_are_valid() -> None:
     assert prog.opening_hours[6] is None
     assert prog.crisis_line == "988" and prog.emergency == "911"
     assert "Mon-Thu 8am-8pm" in prog.describe_hours()
+    assert (prog.conversation_days, prog.closed_request_days) == (30, 365)
+
+
+def test_retention_defaults_when_the_section_is_missing() -> None:
+    data = copy.deepcopy(raw())
+    data.pop("retention")
+    prog = parse_program(data)
+    assert prog.placeholders()["conversation_days"] == "30" and prog.placeholders()["closed_request_days"] == "365"
 
 
 @pytest.mark.parametrize(
@@ -35,6 +43,10 @@ def test_shipped_settings_are_valid() -> None:
         (lambda d: d["crisis"].pop("emergency"), "crisis.emergency"),
         (lambda d: d["program"].update(name="{oops}"), "braces"),
         (lambda d: d.update(callback_within_minutes=-5), "callback_within_minutes"),
+        (lambda d: d["retention"].update(conversation_days=0), "retention.conversation_days"),
+        (lambda d: d["retention"].update(closed_request_days="a year"), "retention.closed_request_days"),
+        (lambda d: d["retention"].update(conversation_days=True), "retention.conversation_days"),
+        (lambda d: d.update(retention=[30]), "retention: must be a mapping"),
     ],
 )
 def test_invalid_settings_are_explained(mutate, message: str) -> None:

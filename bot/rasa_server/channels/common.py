@@ -5,6 +5,8 @@ import logging
 import unicodedata
 from typing import Any, Iterable, Mapping, Optional
 
+from sanic import Blueprint
+
 from bot.safety.names import UTTER_CRISIS, UTTER_CRISIS_NEXT, UTTER_RISK_CHECK, UTTER_RISK_CHECK_AGAIN, UTTER_RISK_UNSURE
 from bot.texts import catalogue
 
@@ -14,9 +16,28 @@ logger = logging.getLogger(__name__)
 CRISIS_RESPONSES = frozenset({UTTER_CRISIS, UTTER_CRISIS_NEXT, UTTER_RISK_CHECK, UTTER_RISK_CHECK_AGAIN, UTTER_RISK_UNSURE})
 
 
+# Bodies above this are refused (413) before they are read: a chat turn or a Twilio form is a few
+# kilobytes, and Sanic would otherwise take 100 MB into memory.
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def limit_request_size(blueprint: Blueprint) -> Blueprint:
+    """Cap the Rasa server's request bodies when a channel is mounted (rasa run takes no option)."""
+
+    @blueprint.listener("before_server_start")
+    async def cap(app: Any, loop: Any) -> None:
+        app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), MAX_REQUEST_BYTES)
+
+    return blueprint
+
+
 def clean_text(text: Optional[str], limit: int) -> str:
-    """Inbound text without control characters (NUL breaks PostgreSQL), normalised, at most `limit` characters."""
-    text = unicodedata.normalize("NFC", text or "")
+    """Inbound text without control characters (NUL breaks PostgreSQL), normalised, at most `limit` characters.
+
+    Cut to a small multiple of `limit` first, so that an oversized message costs no more work
+    than a long one (normalising may merge characters, removing control characters may drop some).
+    """
+    text = unicodedata.normalize("NFC", (text or "")[: 4 * limit + 64])
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()[:limit]
 

@@ -7,7 +7,9 @@ keeps the standard URL and JSON format, but:
 - answers empty messages and trims huge ones, drops control characters,
 - never lets a turn end silently: if Rasa produced no message or raised, the reply is the
   technical-trouble message with the program phone and the crisis numbers,
-- never logs message text, and ignores client-sent channel names and metadata.
+- never logs message text, and ignores client-sent channel names and metadata,
+- marks the callback questions for a name, a number and a time `"sensitive": true`, so that the
+  widget never keeps the answers in the browser.
 """
 from __future__ import annotations
 
@@ -22,11 +24,23 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rasa_server.channels.common import clean_text, failure_reply
+from bot.rasa_server.channels.common import clean_text, failure_reply, limit_request_size
 from bot.rasa_server.tracker_store import conversation_store_available
+from bot.text_keys import PRIVATE_PROMPTS
 from bot.texts import UTTER_EMPTY_MESSAGE, catalogue
 
 logger = logging.getLogger(__name__)
+
+
+class MarkingCollector(CollectingOutputChannel):
+    """Rasa's collector, with each message rendered from a private question marked `sensitive`."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if message.get("utter_action") in PRIVATE_PROMPTS:
+            for sent in self.messages[before:]:
+                sent["sensitive"] = True
 
 MAX_MESSAGE_CHARS = 2000
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -86,13 +100,13 @@ class SafeRestInput(InputChannel):
             messages = await self.handle(on_new_message, sender, text)
             return response.json(messages)
 
-        return webhook
+        return limit_request_size(webhook)
 
     async def handle(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
     ) -> List[Dict[str, Any]]:
         """Run one turn; never return an empty reply."""
-        collector = CollectingOutputChannel()
+        collector = MarkingCollector()
         try:
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
         except CancelledError:

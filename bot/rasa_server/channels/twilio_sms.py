@@ -36,7 +36,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.clients.twilio_api import DEFAULT_API_BASE, RecipientUnsubscribed, TwilioClient
 from bot.phones import normalize_phone
-from bot.rasa_server.channels.common import clean_text, failure_reply, is_crisis_reply
+from bot.rasa_server.channels.common import clean_text, failure_reply, is_crisis_reply, limit_request_size
 from bot.rasa_server.sms import conversation, keywords
 from bot.rasa_server.sms import format as sms
 from bot.rasa_server.sms.opt_outs import OptOuts
@@ -185,7 +185,7 @@ class TwilioSmsInput(InputChannel):
         async def finish_replies(*_: Any) -> None:
             await self.wait_idle(timeout=DRAIN_TIMEOUT_SECONDS)
 
-        return webhook
+        return limit_request_size(webhook)
 
     def _is_valid(self, request: Request, params: RequestParameters) -> bool:
         if not self.auth_token:
@@ -289,10 +289,15 @@ class TwilioSmsInput(InputChannel):
             return
 
         prefix = ""
-        new_conversation = conversation.starts_conversation(conversation.last_user_message_at(events), now)
-        if new_conversation and not is_crisis_reply(collector.messages):
-            prefix = conversation.after_hours_note(now, prog)
-        await self._send(inbound, sms.compose_sms(collector.messages, prefix))
+        messages = list(collector.messages)
+        if conversation.starts_conversation(conversation.last_user_message_at(events), now):
+            # The first text of a conversation says what is kept; a crisis reply still comes first.
+            note = conversation.privacy_note(prog)
+            if is_crisis_reply(collector.messages):
+                messages.append({"text": note})
+            else:
+                prefix = "\n\n".join(p for p in (conversation.after_hours_note(now, prog), note) if p)
+        await self._send(inbound, sms.compose_sms(messages, prefix))
 
     async def _send(self, inbound: Inbound, parts: Sequence[str]) -> None:
         """Send the parts in order; a number Twilio reports as unsubscribed is recorded as opted out."""

@@ -3,7 +3,7 @@
 A text message carries no state, so the conversation stored by Rasa answers the questions a web
 page answers itself: which buttons did the person see (a "2" means the second of them), and is
 this the first message after a long silence (it then gets the after-hours note while the office
-is closed). Rasa's own reply is collected with the response it came from, so the channel can
+is closed, and the privacy note). Rasa's own reply is collected with the response it came from, so the channel can
 tell a crisis reply from any other.
 """
 from __future__ import annotations
@@ -100,6 +100,11 @@ def describe_opening(when: dt.datetime, now: dt.datetime, prog: Program) -> str:
 def after_hours_prefix(when: dt.datetime, now: dt.datetime, prog: Program) -> str:
     """The note put before the first reply of a conversation that starts while the office is closed."""
     return catalogue(prog).sms_text("after_hours", opening=describe_opening(when, now, prog))
+
+
+def privacy_note(prog: Program) -> str:
+    """The line the first reply of a conversation carries: what is kept, how long, not an emergency service."""
+    return catalogue(prog).sms_text("privacy_note")
 
 
 def after_hours_note(now: dt.datetime, prog: Program) -> str:

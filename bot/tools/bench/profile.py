@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -72,7 +73,9 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
     agent = Agent.load(
         str(model),
         tracker_store=tracker_store(),
-        action_endpoint=EndpointConfig(f"{action_url}/webhook"),
+        action_endpoint=EndpointConfig(  # the token comes with the stack's environment
+            f"{action_url}/webhook", headers={"Authorization": f"Bearer {os.environ['ACTION_SERVER_TOKEN']}"}
+        ),
     )
 
     parse_times: List[float] = []

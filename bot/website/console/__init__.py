@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 def setup_console(app: web.Application, *, store: "Store", texts: "Optional[Catalogue]" = None) -> None:
     """Mount the console on `app`; see bot.website.console.app. Imported lazily so that
-    `python -m bot.website.console.passwords` stays quick and needs no database libraries."""
+    `python -m bot.website.console.passwords` stays quick and needs no database libraries
+    (`python -m bot.website.console.staff` manages the accounts in the database)."""
     from bot.website.console.app import setup_console as mount
 
     mount(app, store=store, texts=texts)

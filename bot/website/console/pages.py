@@ -58,6 +58,10 @@ form.actions{margin:.75rem 0}
 .msg.error{background:#fce8e6}
 .muted{color:#56616c;font-size:.9rem}
 .empty{padding:1rem;text-align:center;color:#56616c}
+.scroll{overflow-x:auto;background:#fff;border:1px solid #d5dbe1;border-radius:.5rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e4e8ec;vertical-align:top}
+th{background:#f4f6f8;white-space:nowrap}
 """.strip()
 
 # The queue's filters, in the order shown; each is worded by `filter_<key>` in content/console.yml.
@@ -118,14 +122,28 @@ def voicemail_text(record: CallbackRecord, texts: Catalogue) -> str:
 
 
 def layout(
-    title: str, body: str, *, texts: Catalogue, username: Optional[str] = None, csrf_token: Optional[str] = None
+    title: str,
+    body: str,
+    *,
+    texts: Catalogue,
+    username: Optional[str] = None,
+    csrf_token: Optional[str] = None,
+    admin: bool = False,
 ) -> str:
-    """The page shell: header with navigation and logout when signed in."""
+    """The page shell: header with navigation and logout when signed in (administrators also get
+    the audit log and the accounts)."""
     nav = ""
     if username is not None:
         nav = (
             f'<a href="{BASE}/" data-testid="nav-queue">{say(texts, "nav_queue")}</a>'
             f'<a href="{BASE}/export.csv" data-testid="export-csv">{say(texts, "nav_export")}</a>'
+        )
+        if admin:
+            nav += (
+                f'<a href="{BASE}/audit" data-testid="nav-audit">{say(texts, "nav_audit")}</a>'
+                f'<a href="{BASE}/accounts" data-testid="nav-accounts">{say(texts, "nav_accounts")}</a>'
+            )
+        nav += (
             f'<form method="post" action="{BASE}/logout">'
             f'<input type="hidden" name="csrf_token" value="{e(csrf_token)}">'
             f'<button type="submit" data-testid="logout-button">{say(texts, "sign_out", username=username)}</button>'
@@ -231,6 +249,7 @@ def queue_page(
     username: str,
     csrf_token: str,
     texts: Catalogue,
+    admin: bool = False,
 ) -> str:
     """The callback queue: urgent first, then oldest."""
     links = "".join(
@@ -256,9 +275,12 @@ def queue_page(
         f"<h1>{heading}</h1>"
         f'<nav class="filters" aria-label="{say(texts, "filters_label")}">{links}</nav>'
         f"{listing}"
-        f'<p><a href="{BASE}/export.csv?status={e(current)}">{say(texts, "queue_download")}</a></p>'
+        f'<p><a href="{BASE}/export.csv?status={e(current)}" data-testid="queue-download">'
+        f'{say(texts, "queue_download")}</a></p>'
     )
-    return layout(texts.console_text("queue_title"), body, texts=texts, username=username, csrf_token=csrf_token)
+    return layout(
+        texts.console_text("queue_title"), body, texts=texts, username=username, csrf_token=csrf_token, admin=admin
+    )
 
 
 def _forms(record: CallbackRecord, csrf_token: str, texts: Catalogue) -> str:
@@ -292,6 +314,7 @@ def detail_page(
     texts: Catalogue,
     message: Optional[str] = None,
     error: Optional[str] = None,
+    admin: bool = False,
 ) -> str:
     """One request with its Claim and Mark done forms."""
     field = texts.console_text
@@ -317,11 +340,17 @@ def detail_page(
         + "</article>"
         + _forms(record, csrf_token, texts)
     )
-    return layout(record.ref, body, texts=texts, username=username, csrf_token=csrf_token)
+    return layout(record.ref, body, texts=texts, username=username, csrf_token=csrf_token, admin=admin)
 
 
 def error_page(
-    title: str, text: str, *, texts: Catalogue, username: Optional[str] = None, csrf_token: Optional[str] = None
+    title: str,
+    text: str,
+    *,
+    texts: Catalogue,
+    username: Optional[str] = None,
+    csrf_token: Optional[str] = None,
+    admin: bool = False,
 ) -> str:
     """A plain error page (not found, database down, bad request)."""
     body = (
@@ -329,4 +358,4 @@ def error_page(
         + message_box(text, error=True)
         + f'<p><a href="{BASE}/">{say(texts, "back_to_queue")}</a></p>'
     )
-    return layout(title, body, texts=texts, username=username, csrf_token=csrf_token)
+    return layout(title, body, texts=texts, username=username, csrf_token=csrf_token, admin=admin)

@@ -1,7 +1,9 @@
-"""Staff password hashes: scrypt, stored as "scrypt$n$r$p$salt_b64$hash_b64" in STAFF_PASSWORD_HASH.
+"""Staff password hashes: scrypt, as "scrypt$n$r$p$salt_b64$hash_b64", in the staff accounts table
+and in STAFF_PASSWORD_HASH (the first administrator).
 
-The console never sees a plain password at rest; `python -m bot.website.console.passwords` asks for a
-password (not echoed) and prints the hash to put in the environment.
+The console never keeps a plain password at rest; `python -m bot.website.console.passwords` asks for
+a password (not echoed) and prints the hash to put in the environment, and
+`python -m bot.website.console.staff` stores the hashes of personal accounts.
 """
 from __future__ import annotations
 

@@ -23,6 +23,18 @@ from bot.action_server import callback_answers as c
         ("how much does it cost for the program", None),
         ("<script>", None),
         ("\U0001F600", None),
+        ("Nguyễn", "Nguyễn"),
+        ("Nguye\u0302\u0303n", "Nguyễn"),  # decomposed accents are composed
+        ("Дмитрий", "Дмитрий"),
+        ("дмитрий", "Дмитрий"),
+        ("محمد", "محمد"),
+        ("李", "李"),
+        ("my name is Σοφία", "Σοφία"),
+        ("O’Brien", "O’Brien"),
+        ("Ali\u200b", None),  # an invisible character is not a letter
+        ("محمد٣", None),  # digits of any script
+        ("李" * 31, None),
+        ("Anna\U0001F600", None),
     ],
 )
 def test_first_name(text: str, expected: str) -> None:

@@ -108,3 +108,41 @@ async def test_dead_database_gives_a_clear_answer(tmp_path: Path, monkeypatch: p
     d = CollectingDispatcher()
     events = await ActionSubmitCallback().run(d, tracker(FILLED, sender="conv-dead"), DOMAIN)
     assert responses(d) == ["utter_callback_failed"] and events == []
+
+
+async def test_personal_answers_are_cleared_once_stored(database: str) -> None:
+    d = CollectingDispatcher()
+    events = await ActionSubmitCallback().run(d, tracker(FILLED, sender="conv-clear"), DOMAIN)
+    cleared = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert cleared.pop("callback_ref") == d.messages[0]["ref"]
+    assert cleared == {slot: None for slot in FILLED}
+
+
+@pytest.mark.parametrize(
+    "slots, asked_again",
+    [
+        ({"phone": "12345"}, ["phone"]),  # kept unchecked while the checks were unavailable
+        ({"phone": None}, ["phone"]),
+        ({"first_name": "http://x.example"}, ["first_name"]),
+        ({"first_name": "", "phone": "555"}, ["first_name", "phone"]),
+    ],
+)
+async def test_an_answer_that_would_not_store_is_asked_again(database: str, slots: dict, asked_again: list) -> None:
+    from bot.store import Store
+
+    d = CollectingDispatcher()
+    events = await ActionSubmitCallback().run(d, tracker({**FILLED, **slots}, sender="conv-recheck"), DOMAIN)
+    assert responses(d) == ["utter_callback_recheck"]
+    assert [e["name"] for e in events if e["event"] == "slot"] == asked_again
+    assert events[-1] == {"event": "followup", "name": "callback_form", "timestamp": None}
+    with Store(database) as store:
+        assert store.callbacks.list() == []
+
+
+async def test_an_unchecked_but_valid_number_is_normalised_when_stored(database: str) -> None:
+    from bot.store import Store
+
+    d = CollectingDispatcher()
+    await ActionSubmitCallback().run(d, tracker({**FILLED, "phone": "(410) 555-0143"}, sender="conv-norm"), DOMAIN)
+    with Store(database) as store:
+        assert [r.phone_e164 for r in store.callbacks.list()] == ["+14105550143"]

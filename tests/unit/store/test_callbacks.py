@@ -365,3 +365,14 @@ def test_export_csv(store: Store, sample_data: CallbackData) -> None:
     only_done = list(csv.DictReader(io.StringIO(store.callbacks.export_csv("done", tz=UTC))))
     assert [r["ref"] for r in only_done] == [second.ref]
     assert list(csv.reader(io.StringIO(store.callbacks.export_csv("claimed", tz=UTC)))) == [callbacks.CSV_COLUMNS]
+
+
+def test_claim_and_close_are_audited_with_the_change_itself(any_store: Store, sample_data: CallbackData) -> None:
+    ref = create(any_store, "conv-audit", sample_data).ref
+    any_store.callbacks.claim(ref, "sam", "claim")
+    with pytest.raises(InvalidTransition):
+        any_store.callbacks.claim(ref, "alex", "claim")  # refused: nothing recorded
+    any_store.callbacks.complete(ref, "sam", "reached", "done")
+    any_store.callbacks.claim(create(any_store, "conv-quiet", sample_data).ref, "sam")  # no audit action given
+    recorded = [(e.username, e.action, e.request_ref) for e in reversed(any_store.audit.recent())]
+    assert recorded == [("sam", "claim", ref), ("sam", "done", ref)]

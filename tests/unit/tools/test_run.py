@@ -76,3 +76,34 @@ def test_temporary_stack_keeps_everything_under_its_folder(tmp_path: Path) -> No
     other = Stack.temporary(tmp_path / "other", ("staff", "hash"))
     assert len(env["IOP_ID_SECRET"]) == 64 and other.env["IOP_ID_SECRET"] != env["IOP_ID_SECRET"]
     assert other.env["DATABASE_URL"] != env["DATABASE_URL"]
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, ["http://localhost:8080", "http://127.0.0.1:8080"]),
+        ({"WIDGET_PUBLIC_URL": "https://chat.example.org/"}, ["https://chat.example.org"]),
+        ({"WIDGET_ALLOWED_ORIGINS": "https://a.example.org, https://b.example.org",
+          "WIDGET_PUBLIC_URL": "https://chat.example.org"}, ["https://a.example.org", "https://b.example.org"]),
+    ],
+)
+def test_browsers_may_call_rasa_only_from_the_widget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     env: Dict[str, str], expected: List[str]) -> None:
+    monkeypatch.delenv("WIDGET_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("WIDGET_ALLOWED_ORIGINS", raising=False)
+    stack = Stack(log_dir=tmp_path, env=env)
+    assert stack.widget_origins() == expected
+    rasa = stack.commands()["rasa"]
+    assert rasa[rasa.index("--cors") + 1:rasa.index("--cors") + 1 + len(expected)] == expected
+    assert "*" not in rasa
+
+
+def test_every_process_gets_the_action_token_and_none_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACTION_SERVER_TOKEN", raising=False)
+    stack, other = Stack(log_dir=tmp_path / "log"), Stack(log_dir=tmp_path / "log")
+    assert len(stack.action_token) >= 32 and stack.action_token != other.action_token
+    assert stack.process_env()["ACTION_SERVER_TOKEN"] == stack.action_token
+    written = stack._endpoints_file().read_text()
+    assert "${ACTION_SERVER_TOKEN}" in written and stack.action_token not in written
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "t" * 40)
+    assert Stack(log_dir=tmp_path).action_token == "t" * 40

@@ -49,3 +49,35 @@ async def test_no_worker_without_webhook(aiohttp_client: Any, db_url: str, staff
     client = await aiohttp_client(create_app("http://127.0.0.1:9", db_url=db_url))
     assert len(client.app.cleanup_ctx) == 0
     assert client.app[STORE].url == db_url
+
+
+async def test_the_website_deletes_old_conversations_when_it_starts(
+    aiohttp_client: Any, db_url: str, staff_env: None, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """The retention schedule runs in the website process: an event older than the period goes at start."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from bot.website.app import create_app
+
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", tracker_url)
+    engine = create_engine(tracker_url, future=True)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)"))
+        connection.execute(text("INSERT INTO events (sender_id, timestamp) VALUES ('old', :a), ('new', :b)"),
+                           {"a": time.time() - 31 * 86400, "b": time.time() - 60})
+    client = await aiohttp_client(create_app("http://127.0.0.1:9", db_url=db_url, retention=True))
+
+    def senders() -> list:
+        with engine.connect() as connection:
+            return [row[0] for row in connection.execute(text("SELECT sender_id FROM events"))]
+
+    for _ in range(100):
+        if senders() == ["new"]:
+            break
+        await asyncio.sleep(0.05)
+    assert senders() == ["new"]
+    await client.close()
+    engine.dispose()

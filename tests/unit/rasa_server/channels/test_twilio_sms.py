@@ -33,8 +33,11 @@ async def test_signed_message_is_answered_through_twilio_api(database: str, fake
         status, twiml, ctype = await h.post(form("hi"))
     assert status == 200
     assert ctype.startswith("text/xml") and twiml.endswith("<Response/>")
-    assert fake_twilio.messages == [{"To": PHONE, "From": FROM_NUMBER, "Body": body} for body in sms_texts("utter_greet")]
-    assert fake_twilio.bodies()[0].endswith("\n1) What is IOP? 2) Check if IOP fits 3) Request a callback")
+    assert fake_twilio.messages == [
+        {"To": PHONE, "From": FROM_NUMBER, "Body": body} for body in sms_texts("utter_greet", first=True)
+    ]
+    assert fake_twilio.bodies()[0].startswith("Privacy: Harbor Light keeps this conversation 30 days, then deletes it.")
+    assert fake_twilio.bodies()[-1].endswith("\n1) What is IOP? 2) Check if IOP fits 3) Request a callback")
     [message] = agent.received
     assert message.sender_id == sender_id_for(PHONE, ID_SECRET.encode()) and re.fullmatch(r"sms-[0-9a-f]{32}", message.sender_id)
     assert message.input_channel == "twilio_sms" and message.metadata == {"channel": "sms"}
@@ -159,7 +162,7 @@ async def test_picture_with_text_is_answered_normally(database: str, fake_twilio
     channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text("hi", NumMedia="1")
-    assert replies == sms_texts("utter_greet") and agent.received[0].text == "hi"
+    assert replies == sms_texts("utter_greet", first=True) and agent.received[0].text == "hi"
 
 
 @pytest.mark.asyncio
@@ -168,7 +171,7 @@ async def test_very_long_message_is_truncated_before_rasa(database: str, fake_tw
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text("x" * 1599 + "yz" + "z" * 500)
     assert agent.received[0].text == "x" * 1599 + "y"
-    assert replies == sms_texts("utter_greet")  # nothing said about the truncation
+    assert replies == sms_texts("utter_greet", first=True)  # nothing said about the truncation
 
 
 @pytest.mark.asyncio
@@ -210,7 +213,8 @@ async def test_emoji_and_smart_punctuation_are_removed(database: str, fake_twili
     channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
     agent.default = [{"text": "We\u2019re here \U0001F49A \u2014 text us anytime\u2026 \U0001F64F", "utter_action": "utter_x"}]
     async with serve(channel, agent) as base:
-        assert await Harness(channel, agent, fake_twilio, base).text("hi") == ["We're here - text us anytime..."]
+        replies = await Harness(channel, agent, fake_twilio, base).text("hi")
+    assert replies[-1].endswith("\n\nWe're here - text us anytime...")
 
 
 # --- crisis: Rasa's verdict -------------------------------------------------------------------------------
@@ -224,7 +228,7 @@ async def test_crisis_at_night_gets_the_crisis_reply_without_prefix(
     agent.script[text] = ["utter_crisis", "utter_crisis_next"]
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text(text)
-    assert replies == sms_texts("utter_crisis", "utter_crisis_next")
+    assert replies == sms_texts("utter_crisis", "utter_crisis_next", first=True)
     assert not any("away until" in r for r in replies)
     assert replies[0].startswith(sms.to_gsm7(response_message("utter_crisis", "twilio_sms")["text"])[:60])
 
@@ -243,7 +247,7 @@ async def test_the_channel_reads_rasas_verdict_and_does_not_rerun_the_rules(
     channel, agent = make_channel(fake_twilio, clock), FakeAgent(tracker_db, clock)
     async with serve(channel, agent) as base:
         replies = await Harness(channel, agent, fake_twilio, base).text(text)
-    assert replies == sms.compose_sms([response_message("utter_greet", "twilio_sms")], AFTER_HOURS)
+    assert replies == sms_texts("utter_greet", first=True, after_hours=AFTER_HOURS)
 
 
 @pytest.mark.asyncio
@@ -330,8 +334,8 @@ async def test_twilio_errors_are_retried(database: str, fake_twilio: Any, tracke
     async with serve(channel, agent) as base:
         h = Harness(channel, agent, fake_twilio, base)
         fake_twilio.fail_next(2)
-        assert await h.text("hi") == sms_texts("utter_greet")
-        assert fake_twilio.attempts == 3
+        assert await h.text("hi") == sms_texts("utter_greet", first=True)
+        assert fake_twilio.attempts == 2 + len(sms_texts("utter_greet", first=True))
         fake_twilio.clear()
         fake_twilio.fail_next(5)  # more failures than attempts: given up, no crash
         assert await h.text("hi") == []
@@ -345,7 +349,7 @@ async def test_wrong_twilio_credentials_are_not_retried(database: str, fake_twil
     channel.twilio.account_sid = "AC" + "f" * 32
     async with serve(channel, agent) as base:
         assert await Harness(channel, agent, fake_twilio, base).text("hi") == []
-    assert fake_twilio.attempts == 1
+    assert fake_twilio.attempts == len(sms_texts("utter_greet", first=True))  # each part once, none retried
 
 
 @pytest.mark.asyncio
@@ -356,7 +360,7 @@ async def test_duplicate_message_sid_is_handled_once(database: str, fake_twilio:
         data = form("hi")
         assert (await h.post(data))[0] == 200
         assert (await h.post(data))[0] == 200
-    assert len(agent.received) == 1 and len(fake_twilio.messages) == len(sms_texts("utter_greet"))
+    assert len(agent.received) == 1 and len(fake_twilio.messages) == len(sms_texts("utter_greet", first=True))
 
 
 @pytest.mark.asyncio
@@ -373,7 +377,8 @@ async def test_replies_to_one_sender_keep_their_order(database: str, fake_twilio
                 async with session.post(base + WEBHOOK_PATH, data=data, headers={"X-Twilio-Signature": sig}) as resp:
                     assert resp.status == 200
         await channel.wait_idle()
-    assert fake_twilio.bodies() == [f"answer {i}" for i in range(5)]
+    note = catalogue().sms_text("privacy_note")
+    assert fake_twilio.bodies() == [f"{note}\n\nanswer 0"] + [f"answer {i}" for i in range(1, 5)]
 
 
 @pytest.mark.asyncio

@@ -133,8 +133,8 @@ async def test_after_hours_prefix_on_first_reply_of_a_conversation(
     async with serve(channel, agent) as base:
         h = Harness(channel, agent, fake_twilio, base)
         first = await h.text("hi")
-        assert first == compose_sms([response_message("utter_greet", "twilio_sms")], AFTER_HOURS)
-        assert first[0].startswith(AFTER_HOURS + "\n\nHi, this is the Harbor Light assistant.")
+        assert first == sms_texts("utter_greet", first=True, after_hours=AFTER_HOURS)
+        assert first[0].startswith(AFTER_HOURS + "\n\nPrivacy: Harbor Light keeps this conversation 30 days")
         clock.advance(minutes=10)
         assert await h.text("hello") == sms_texts("utter_greet")  # same conversation: no prefix
         clock.advance(hours=6)  # 5:40am, still closed, after 6 hours of silence: a new conversation
@@ -147,7 +147,7 @@ async def test_no_prefix_while_open(database: str, fake_twilio: Any, tracker_db:
     clock = Clock(DAY)
     channel, agent = make_channel(fake_twilio, clock), FakeAgent(tracker_db, clock)
     async with serve(channel, agent) as base:
-        assert await Harness(channel, agent, fake_twilio, base).text("hi") == sms_texts("utter_greet")
+        assert await Harness(channel, agent, fake_twilio, base).text("hi") == sms_texts("utter_greet", first=True)
 
 
 @pytest.mark.asyncio

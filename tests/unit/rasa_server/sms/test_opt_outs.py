@@ -28,7 +28,7 @@ async def test_stop_confirms_once_then_silence_even_after_restart_until_start(
     channel, agent = make_channel(fake_twilio), FakeAgent(tracker_db)
     async with serve(channel, agent) as base:
         h = Harness(channel, agent, fake_twilio, base)
-        assert await h.text("hi") == sms_texts("utter_greet")
+        assert await h.text("hi") == sms_texts("utter_greet", first=True)
         assert await h.text("STOP") == [keyword_text("stop", prog)]
         assert await h.text("hello?") == []
         assert await h.text("I want to kill myself") == []  # by carrier rules we may not text them

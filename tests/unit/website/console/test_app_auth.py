@@ -1,7 +1,12 @@
-"""Staff console sign-in: every route needs a session, cookies are locked down, failures are throttled."""
+"""Staff console sign-in: every route needs a session, cookies are locked down, failures are throttled.
+
+The test client speaks plain http on 127.0.0.1, so local development's plain-http allowance is on
+here (its jar would not send a Secure cookie back); the Secure default is tested in test_app_accounts.
+"""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 import pytest
@@ -9,6 +14,12 @@ from aiohttp.test_utils import TestClient
 
 from bot.website.console.app import CONSOLE, LOGIN_COOKIE, SESSION_COOKIE
 from tests.support.console import STAFF_PASSWORD, STAFF_USER, MakeClient, csrf_from, session_csrf, sign_in
+
+
+@pytest.fixture(autouse=True)
+def plain_http_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STAFF_COOKIE_INSECURE_LOCALHOST", "1")
+
 
 # every GET route (and an unknown one): signed out, the browser is sent to the sign-in page
 GET_ROUTES = [
@@ -72,7 +83,7 @@ async def test_sign_in_sets_a_locked_down_session_cookie(client: TestClient) -> 
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Strict"
     assert cookie["path"] == "/staff"
-    assert not cookie["secure"]  # plain http in this test
+    assert not cookie["secure"]  # plain http on a loopback name, allowed for local development
     assert int(cookie["max-age"]) == 8 * 3600
     queue = await client.get("/staff/", allow_redirects=False)
     assert queue.status == 200
@@ -204,7 +215,7 @@ async def test_sign_in_disabled_without_password_hash(
     with caplog.at_level(logging.WARNING, logger="bot.website.console.app"):
         client = await make_client()
     assert any("STAFF_PASSWORD_HASH is not set" in r.getMessage() for r in caplog.records)
-    page = await client.get("/staff/login")
+    page = await client.get("/staff/login")  # and no account in the database either
     assert "not configured" in await page.text()
     for password in (STAFF_PASSWORD, "", "anything"):
         response = await client.post(
@@ -246,15 +257,30 @@ async def test_logout_needs_the_csrf_token(staff: TestClient) -> None:
     assert (await staff.get("/staff/", allow_redirects=False)).status == 200
 
 
-async def test_sessions_expire_after_eight_hours(staff: TestClient) -> None:
+async def test_sessions_expire_after_eight_hours_however_busy(staff: TestClient) -> None:
     state = staff.app[CONSOLE]
     assert len(state.sessions) == 1
-    assert (await staff.get("/staff/", allow_redirects=False)).status == 200
-    import time
-
-    later = time.time() + 8 * 3600 + 1
-    state.sessions.clock = lambda: later
+    now = [time.time()]
+    state.sessions.clock = lambda: now[0]
+    for _ in range(8 * 6):  # a request every 10 minutes keeps it from going idle...
+        assert (await staff.get("/staff/", allow_redirects=False)).status == 200
+        now[0] += 10 * 60
+    now[0] += 1  # ...but not past eight hours
     assert (await staff.get("/staff/", allow_redirects=False)).status == 303
+    assert len(state.sessions) == 0
+
+
+async def test_sessions_end_after_the_idle_limit(staff: TestClient) -> None:
+    state = staff.app[CONSOLE]
+    now = [time.time()]
+    state.sessions.clock = lambda: now[0]
+    now[0] += 30 * 60 - 1
+    assert (await staff.get("/staff/", allow_redirects=False)).status == 200
+    now[0] += 30 * 60 - 1  # measured from the last request, not from sign-in
+    assert (await staff.get("/staff/", allow_redirects=False)).status == 200
+    now[0] += 30 * 60
+    response = await staff.get("/staff/r/HL-AAAA", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/staff/login?next=")
     assert len(state.sessions) == 0
 
 

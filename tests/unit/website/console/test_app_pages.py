@@ -10,7 +10,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.store import Store
+from bot.website.console.app import CONSOLE
 from tests.support.console import MakeClient, csrf_from, session_csrf, sign_in
+
+
+@pytest.fixture(autouse=True)
+def plain_http_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test client speaks plain http to 127.0.0.1: allow the session cookie there."""
+    monkeypatch.setenv("STAFF_COOKIE_INSECURE_LOCALHOST", "1")
 
 _ROW = re.compile(r'data-testid="queue-row" data-ref="([^"]+)"')
 
@@ -184,10 +191,19 @@ async def test_user_text_is_escaped(staff: TestClient, add_request: Callable[...
     assert "&lt;iframe src=//evil&gt;" in html
 
 
-async def test_database_down_shows_a_clear_page(make_client: MakeClient) -> None:
+async def test_database_down_shows_a_clear_page(staff: TestClient) -> None:
+    state = staff.app[CONSOLE]
+    with Store("sqlite:////nonexistent-dir/never/db.sqlite") as dead:
+        state.store = dead
+        for path in ("/staff/", "/staff/r/HL-AAAA", "/staff/export.csv", "/staff/audit"):
+            response = await staff.get(path, allow_redirects=False)
+            assert response.status == 503
+            assert "Database unavailable" in await response.text()
+
+
+async def test_sign_in_while_the_database_is_down_says_so(make_client: MakeClient) -> None:
     client = await make_client("sqlite:////nonexistent-dir/never/db.sqlite")
-    assert (await sign_in(client)).status == 303
-    for path in ("/staff/", "/staff/r/HL-AAAA", "/staff/export.csv"):
-        response = await client.get(path)
-        assert response.status == 503
-        assert "Database unavailable" in await response.text()
+    response = await sign_in(client)
+    assert response.status == 503
+    assert "cannot be reached" in await response.text()
+    assert (await client.get("/staff/", allow_redirects=False)).status == 303

@@ -13,6 +13,12 @@ from bot.texts import catalogue
 from bot.website.console import pages, setup_console
 from tests.support.console import sign_in
 
+
+@pytest.fixture(autouse=True)
+def plain_http_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test client speaks plain http to 127.0.0.1: allow the session cookie there."""
+    monkeypatch.setenv("STAFF_COOKIE_INSECURE_LOCALHOST", "1")
+
 NOW = dt.datetime(2026, 6, 10, 16, 0, tzinfo=dt.timezone.utc)
 
 # how long ago, expected wording

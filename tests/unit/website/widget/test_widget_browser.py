@@ -1,9 +1,12 @@
 """The chat widget in real headless Chromium, against a fake Rasa server (no live stack needed).
 
-The demo page is served by bot.website.widget.setup_widget on one local port and the fake Rasa REST channel on
-another, so requests are cross-origin with CORS and the page's Content-Security-Policy applies, as in
-production. About 460 lines in one module on purpose: the browser is started once per module, and
-each test reads as one visit of a person to the page.
+The demo page is served by bot.website.widget.setup_widget on one local port and opened as 127.0.0.1; it
+embeds the widget from localhost on the same port, so the chat frame is cross-origin to the page, as on a
+provider's site. The fake Rasa REST channel runs on another port, so requests are cross-origin with CORS
+and both Content-Security-Policies (the page's and the frame's) apply, as in production. The chat button
+is on the page; everything else is inside the frame (tests.support.widget.Widget finds it there).
+About 460 lines in one module on purpose: the browser is started once per module, and each test reads
+as one visit of a person to the page.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from tests.support.widget import (
     XSS_BUTTON,
     XSS_TEXT,
     FakeRasa,
+    Widget,
     demo_app_factory,
     unused_url,
 )
@@ -25,6 +29,7 @@ from tests.support.widget import (
 expect = pytest.importorskip("playwright.sync_api").expect
 
 from bot.settings import program  # noqa: E402
+from bot.website.widget import loopback_twin  # noqa: E402
 
 PHONE = program().phone  # the demo page's data-phone comes from the program settings
 
@@ -34,14 +39,21 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def widget_origin(page_url: str) -> str:
+    """Where the demo page loads the widget from: the other loopback name of its own address."""
+    return loopback_twin(origin(page_url))
+
+
 def test_conversation_buttons_history_and_keyboard(widget, demo_url, fake_rasa):
     w = widget(demo_url).goto()
     expect(w.panel).to_be_hidden()
     expect(w.launcher).to_have_attribute("aria-expanded", "false")
+    # The button controls the chat frame, which has a name of its own.
     assert w.page.evaluate(
         "() => { const r = document.getElementById('iop-chat-widget').shadowRoot;"
-        " return !!r.getElementById(r.querySelector('.iopw-launcher').getAttribute('aria-controls')); }"
-    )
+        " const f = r.getElementById(r.querySelector('.iopw-launcher').getAttribute('aria-controls'));"
+        " return f && f.tagName === 'IFRAME' && f.title; }"
+    ) == "Questions about our program?"
 
     # Keyboard: Enter on the launcher opens the dialog and puts the cursor in the text box.
     w.launcher.focus()
@@ -54,14 +66,13 @@ def test_conversation_buttons_history_and_keyboard(widget, demo_url, fake_rasa):
     expect(w.notice).to_be_visible()
     expect(w.notice).to_contain_text("automated assistant")
     expect(w.notice).to_contain_text("If you or someone else is in danger, call or text 988 or call 911")
-    expect(w.notice).to_contain_text("seen by admissions staff only if you request a callback")
-    expect(w.notice).to_contain_text("forgotten when you close the tab")
+    expect(w.notice).to_contain_text("on its server for 30 days, then deletes it")
+    expect(w.notice).to_contain_text("keeps a copy of the chat only until you close the tab")
     expect(w.bot).to_have_count(1)
     expect(w.bot.first).to_contain_text("Hi, I'm the test assistant")
-    assert w.page.evaluate(
-        "() => { const r = document.getElementById('iop-chat-widget').shadowRoot;"
-        " return !!(r.getElementById('iopw-notice').compareDocumentPosition(r.querySelector('.iopw-msg'))"
-        " & Node.DOCUMENT_POSITION_FOLLOWING); }"
+    assert w.frame().evaluate(
+        "() => !!(document.getElementById('iopw-notice').compareDocumentPosition(document.querySelector('.iopw-msg'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)"
     )
     assert fake_rasa.messages() == ["/greet"]
     sender = fake_rasa.senders()[0]
@@ -122,9 +133,7 @@ def test_conversation_buttons_history_and_keyboard(widget, demo_url, fake_rasa):
     assert "" not in order, order  # focus never left the widget on the way
     # Focus is visible.
     w.input.focus()
-    outline = w.page.evaluate(
-        "() => getComputedStyle(document.getElementById('iop-chat-widget').shadowRoot.activeElement).outlineStyle"
-    )
+    outline = w.frame().evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
 
     # Escape closes the dialog and returns focus to the launcher.
@@ -160,6 +169,11 @@ def test_accessibility_structure(widget, demo_url, fake_rasa):
     expect(w.bot.first.get_by_role("group", name="Suggested replies")).to_be_visible()
     # Each message says who is speaking, for screen readers.
     expect(w.bot.first).to_contain_text("Assistant:")
+    # The frame is named for screen readers and sandboxed; the page's own content is not hidden by it.
+    expect(w.iframe).to_have_attribute("title", "Questions about our program?")
+    expect(w.iframe).to_have_attribute("sandbox", "allow-scripts allow-same-origin allow-forms allow-popups")
+    expect(w.iframe).to_have_attribute("referrerpolicy", "no-referrer")
+    assert w.iframe.get_attribute("allow") is None
     # Touch-size targets for the main controls.
     for control in (w.launcher, w.send_button, w.close_button):
         box = control.bounding_box()
@@ -198,10 +212,10 @@ def test_bot_text_is_never_html(widget, demo_url, fake_rasa):
     expect(w.bot).to_have_count(4)
     w.page.wait_for_timeout(300)
     assert w.page.evaluate("typeof window.__xss") == "undefined"
-    counts = w.page.evaluate(
-        "() => { const r = document.getElementById('iop-chat-widget').shadowRoot;"
-        " return [r.querySelectorAll('img, script, b').length,"
-        " r.querySelectorAll('a[href^=\"javascript\"]').length]; }"
+    assert w.frame().evaluate("typeof window.__xss") == "undefined"
+    counts = w.frame().evaluate(
+        "() => [document.querySelectorAll('body img, body script, body b').length,"
+        " document.querySelectorAll('a[href^=\"javascript\"]').length]"
     )
     assert counts == [0, 0]
     assert not [url for url in w.requests if url.rstrip("/").endswith("/x")]
@@ -273,7 +287,7 @@ def test_empty_input_is_not_sent_and_length_is_limited(widget, demo_url, fake_ra
     expect(w.user).to_have_count(0)
     assert fake_rasa.messages() == ["/greet"]
 
-    counter = w.page.locator("#iopw-counter")
+    counter = w.chat.locator("#iopw-counter")
     w.input.fill("a" * 500)
     expect(counter).to_be_hidden()
     w.input.fill("a" * 900)
@@ -294,10 +308,12 @@ def test_start_over_and_new_tab_forget_the_conversation(widget, demo_url, fake_r
     first_sender = w.sender_id()
 
     # A new tab (same browser) starts fresh: sessionStorage belongs to the tab.
-    other = w.page.context.new_page()
-    other.goto(demo_url)
-    assert other.evaluate("sessionStorage.length") == 0
-    other.close()
+    other = Widget(w.page.context.new_page(), demo_url).goto()
+    other.iframe.wait_for(state="attached")
+    assert other.page.evaluate("sessionStorage.length") == 0
+    expect(other.launcher).to_be_visible()
+    assert other.stored_state() is None
+    other.page.close()
 
     w.start_over.click()
     expect(w.bot).to_have_count(1)
@@ -313,10 +329,13 @@ def test_no_third_party_requests_and_csp_respected(widget, demo_url, fake_rasa):
     expect(w.bot).to_have_count(1)
     w.say("what is iop")
     expect(w.bot).to_have_count(2)
-    allowed = {origin(demo_url), origin(fake_rasa.url)}
+    allowed = {origin(demo_url), widget_origin(demo_url), origin(fake_rasa.url)}
     outside = [url for url in w.requests if not url.startswith("data:") and origin(url) not in allowed]
     assert outside == []
-    assert any(url.endswith("/widget/widget.css") for url in w.requests)
+    # The page loads the loader from the widget's origin; the frame loads the rest from there.
+    for path in ("/widget/widget.js", "/widget/widget.css", "/widget/frame.js", "/widget/frame.css"):
+        assert widget_origin(demo_url) + path in w.requests, path
+    assert any(url.startswith(widget_origin(demo_url) + "/widget/frame?") for url in w.requests)
     assert w.csp_violations() == []
     assert w.console_errors == []
 
@@ -326,17 +345,19 @@ def test_reduced_motion_turns_off_animation(widget, demo_url, fake_rasa):
     fake_rasa.delay = 1.0
     w.say("what is iop")
     expect(w.status).to_contain_text("typing")
-    animations = w.page.evaluate(
-        "() => { const r = document.getElementById('iop-chat-widget').shadowRoot;"
-        " return [getComputedStyle(r.querySelector('.iopw-panel')).animationName,"
-        " getComputedStyle(r.querySelector('.iopw-dots span')).animationName]; }"
+    frame_animation = w.page.evaluate(
+        "() => getComputedStyle(document.getElementById('iop-chat-widget').shadowRoot"
+        ".querySelector('.iopw-frame')).animationName"
     )
-    assert animations == ["none", "none"]
+    dots = w.frame().evaluate("() => getComputedStyle(document.querySelector('.iopw-dots span')).animationName")
+    assert [frame_animation, dots] == ["none", "none"]
 
 
+# Runs in the page (the chat button, in the widget's shadow root) and in the frame (everything else).
 CONTRAST_JS = """
 () => {
-  const root = document.getElementById('iop-chat-widget').shadowRoot;
+  const root = document.getElementById('iop-chat-widget') ? document.getElementById('iop-chat-widget').shadowRoot
+    : document;
   const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
   const lum = c => {
     const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
@@ -372,7 +393,6 @@ def test_text_colors_meet_wcag_aa(widget, demo_url, fake_rasa):
     expect(w.errors).to_have_count(1)
     w.input.fill("x" * 950)
     selectors = {
-        "launcher": ".iopw-launcher-label",
         "title": ".iopw-title",
         "subtitle": ".iopw-subtitle",
         "start over": ".iopw-restart",
@@ -387,16 +407,16 @@ def test_text_colors_meet_wcag_aa(widget, demo_url, fake_rasa):
         "counter": ".iopw-counter",
         "input": ".iopw-input",
     }
-    ratios = w.page.evaluate(CONTRAST_JS.replace("SELECTORS", str(selectors)))
+    ratios = w.frame().evaluate(CONTRAST_JS.replace("SELECTORS", str(selectors)))
+    ratios.update(w.page.evaluate(CONTRAST_JS.replace("SELECTORS", str({"launcher": ".iopw-launcher-label"}))))
     low = {name: value for name, value in ratios.items() if value is None or value < 4.5}
     assert low == {}, ratios
     # Non-text contrast (3:1): the send button's icon against its background, the text box border.
     w.input.blur()
     w.page.mouse.move(0, 0)
-    send_color, send_background, border = w.page.evaluate(
-        "() => { const r = document.getElementById('iop-chat-widget').shadowRoot;"
-        " const s = getComputedStyle(r.querySelector('.iopw-send'));"
-        " const i = getComputedStyle(r.querySelector('.iopw-input'));"
+    send_color, send_background, border = w.frame().evaluate(
+        "() => { const s = getComputedStyle(document.querySelector('.iopw-send'));"
+        " const i = getComputedStyle(document.querySelector('.iopw-input'));"
         " return [s.color, s.backgroundColor, i.borderTopColor]; }"
     )
     assert contrast(send_color, send_background) >= 4.5
@@ -420,7 +440,7 @@ def test_screenshots_desktop_and_phone(widget, demo_url, fake_rasa, results_dir)
     desktop.say("what is iop")
     expect(desktop.bot).to_have_count(2)
     desktop.page.mouse.move(0, 0)
-    desktop.panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
+    desktop.iframe.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
     desktop.page.screenshot(path=str(results_dir / "widget-desktop.png"))
 
     phone = widget(
@@ -430,7 +450,7 @@ def test_screenshots_desktop_and_phone(widget, demo_url, fake_rasa, results_dir)
     phone.launcher.tap()
     expect(phone.panel).to_be_visible()
     expect(phone.bot).to_have_count(1)
-    phone.panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
+    phone.iframe.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
     # Full screen on a phone; the text box is on screen; the keyboard did not pop up on open.
     box = phone.panel.bounding_box()
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)

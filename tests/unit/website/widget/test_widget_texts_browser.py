@@ -1,5 +1,7 @@
 """The widget's texts from content/widget.yml as a person sees them in real headless Chromium: changed
-texts appear, a hostile title stays text, a host page's title wins, and the defaults read as before."""
+texts appear, a hostile title stays text, a host page's title wins, and the defaults read as before.
+The host pages here embed the widget with an older snippet (a relative src and data-rasa-url), which
+still works: the chat talks to the Rasa server the website is set up with."""
 from __future__ import annotations
 
 import html
@@ -48,11 +50,13 @@ def test_texts_come_from_content_and_a_host_page_title_wins(widget, servers, fak
         w = widget(base + path).goto()
         expect(w.launcher).to_have_text(title)
         w.launcher.click()
-        expect(w.page.get_by_role("dialog", name=title)).to_be_visible()
+        expect(w.chat.get_by_role("dialog", name=title)).to_be_visible()
         expect(w.notice.locator("strong")).to_have_text("Not for emergencies.")
-        expect(w.page.get_by_role("button", name="Begin again")).to_be_visible()
+        expect(w.chat.get_by_role("button", name="Begin again")).to_be_visible()
         expect(w.bot).to_have_count(1)
         assert w.page.evaluate("typeof window.__xss") == "undefined"
+        assert w.frame().evaluate("typeof window.__xss") == "undefined"
+        assert w.frame().evaluate("document.title") == title
         assert w.console_errors == []
 
     fake_rasa.mode = "error"
@@ -63,11 +67,12 @@ def test_texts_come_from_content_and_a_host_page_title_wins(widget, servers, fak
     host = widget(base + "/host").goto()
     expect(host.launcher).to_have_text("Host page title")
     host.launcher.click()
-    expect(host.page.get_by_role("dialog", name="Host page title")).to_be_visible()
+    expect(host.chat.get_by_role("dialog", name="Host page title")).to_be_visible()
 
 
 def test_default_texts_on_a_page_without_phone_or_title(widget, servers, fake_rasa):
-    base = servers.serve(demo_app_factory(fake_rasa.url, pages={"/plain": host_page(fake_rasa.url)}))
+    # An older snippet's data-rasa-url is ignored: the chat still reaches the website's Rasa server.
+    base = servers.serve(demo_app_factory(fake_rasa.url, pages={"/plain": host_page("http://127.0.0.1:9")}))
     w = widget(base + "/plain").goto().open()
     expect(w.launcher).to_have_text("Questions about our program?")
     # The notice reads as before, its crisis numbers call links.
@@ -83,4 +88,4 @@ def test_default_texts_on_a_page_without_phone_or_title(widget, servers, fake_ra
     expect(w.errors.first.locator(".iopw-text")).to_have_text(f"{ERROR_START}. {CRISIS_SENTENCE}")
     expect(w.errors.first).to_contain_text("Connection problem:")
     w.input.fill("a" * 999)
-    expect(w.page.locator("#iopw-counter")).to_have_text("1 character left")
+    expect(w.chat.locator("#iopw-counter")).to_have_text("1 character left")
