@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.forms import GuidedFormValidation
 from bot.action_server import callback_answers as parse
 from bot.phones import normalize_phone
-from bot.screening import YES
+from bot.screening import LOVED_ONE, SELF, YES
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,8 @@ class ActionSubmitCallback(Action):
         if tracker.get_slot("callback_consent") != YES:
             dispatcher.utter_message(response="utter_callback_declined")
             return _cleared()
-        recheck = _answers_to_ask_again(tracker)
+        contact = _checked_contact(tracker)
+        recheck = [slot for slot, value in contact.items() if value is None]
         if recheck:
             dispatcher.utter_message(response="utter_callback_recheck")
             return [SlotSet(slot, None) for slot in recheck] + [FollowupAction("callback_form")]
@@ -128,13 +129,13 @@ class ActionSubmitCallback(Action):
         outcome: Optional[str] = tracker.get_slot("screening_outcome")
         urgent = bool(tracker.get_slot("urgent")) or outcome == "crisis"
         data = CallbackData(
-            first_name=parse.parse_first_name(tracker.get_slot("first_name") or "") or "",
-            phone_e164=normalize_phone(tracker.get_slot("phone") or "") or "",
+            first_name=str(contact["first_name"]),
+            phone_e164=str(contact["phone"]),
             best_time=tracker.get_slot("best_time"),
             voicemail_ok=tracker.get_slot("voicemail_ok") == YES,
             voicemail_name_ok=tracker.get_slot("voicemail_name_ok") == YES,
             text_ok=tracker.get_slot("text_ok") == YES,
-            for_whom=tracker.get_slot("callback_for") if tracker.get_slot("callback_for") in ("self", "loved_one") else "self",
+            for_whom=tracker.get_slot("callback_for") if tracker.get_slot("callback_for") in (SELF, LOVED_ONE) else SELF,
             screening_outcome=outcome,
             urgent=urgent,
             channel=_channel(tracker),
@@ -160,10 +161,10 @@ class ActionSubmitCallback(Action):
         return [SlotSet("callback_ref", record.ref), *_cleared()]
 
 
-def _answers_to_ask_again(tracker: Tracker) -> List[str]:
-    """The name and number slots whose values would not pass the store's checks."""
+def _checked_contact(tracker: Tracker) -> Dict[str, Optional[str]]:
+    """The name and number slots as the store takes them; None for one that would not pass its checks."""
     checks = (("first_name", parse.parse_first_name), ("phone", normalize_phone))
-    return [slot for slot, check in checks if not check(str(tracker.get_slot(slot) or ""))]
+    return {slot: check(str(tracker.get_slot(slot) or "")) or None for slot, check in checks}
 
 
 def _cleared() -> List[EventType]:

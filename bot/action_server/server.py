@@ -27,13 +27,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.settings import env
+from bot.texts import UTTER_TECHNICAL_TROUBLE
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
 MIN_TOKEN_LENGTH = 24
 MAX_BODY_BYTES = 8 * 1024 * 1024
-TROUBLE_RESPONSE = "utter_technical_trouble"
 OPEN_PATHS = ("/health",)
 
 
@@ -59,7 +59,7 @@ def authorized(header: Optional[str], token: str) -> bool:
 def trouble_result() -> Dict[str, Any]:
     """What Rasa gets when an action fails: no events, the technical-trouble reply."""
     dispatcher = CollectingDispatcher()
-    dispatcher.utter_message(response=TROUBLE_RESPONSE)
+    dispatcher.utter_message(response=UTTER_TECHNICAL_TROUBLE)
     return {"events": [], "responses": dispatcher.messages}
 
 

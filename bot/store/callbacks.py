@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from bot.phones import require_e164
 from bot.store.errors import InvalidTransition, RequestNotFound, StorageUnavailable, guard
 from bot.store.models import (
-    AuditEvent,
     FOR_WHOM,
     OPEN_STATUSES,
     STATUS_CLAIMED,
@@ -35,6 +34,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.outbox import TOPIC_CALLBACK_CREATED, enqueue
+from bot.store.staff import audit_event
 
 if TYPE_CHECKING:  # see bot.store: db is imported when a Store is built
     from bot.store.db import Sessions
@@ -191,7 +191,7 @@ def _status_filter(status: Optional[str]) -> Optional[Iterable[str]]:
 
 def _audit(session: Session, staff: str, action: Optional[str], ref: str) -> None:
     if action:
-        session.add(AuditEvent(at=utcnow(), username=staff, action=action[:40], request_ref=ref))
+        session.add(audit_event(staff, action, ref))
 
 
 def _staff_name(staff: str) -> str:

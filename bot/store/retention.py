@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
-from sqlalchemy import create_engine, delete, inspect, text
+from sqlalchemy import delete, inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.settings import env, program
@@ -98,10 +98,12 @@ def purge(store: Store, tracker_engine: Engine, policy: Policy, now: Optional[dt
 
 
 def tracker_engine(url: Optional[str] = None) -> Engine:
-    """An engine on the conversation database (TRACKER_DATABASE_URL / DATABASE_URL)."""
+    """An engine on the conversation database (TRACKER_DATABASE_URL / DATABASE_URL), made like ours:
+    SQLite waits for Rasa's writes instead of failing, and no statement's parameters reach an error."""
     from bot.settings import tracker_database_url
+    from bot.store.db import new_engine
 
-    return create_engine(url or tracker_database_url(), future=True, pool_pre_ping=True)
+    return new_engine(url or tracker_database_url())
 
 
 async def run_on_schedule(

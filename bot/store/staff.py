@@ -83,6 +83,17 @@ def _require_hash(password_hash: str) -> str:
     return password_hash
 
 
+def audit_event(username: str, action: str, ref: Optional[str] = None, detail: Optional[str] = None) -> AuditEvent:
+    """One audit row for now, cut to its columns. `detail` is a short code, never free text a person typed."""
+    return AuditEvent(
+        at=utcnow(),
+        username=(username or UNKNOWN_USER)[:100],
+        action=action[:40],
+        request_ref=ref[:16] if ref else None,
+        detail=detail[:200] if detail else None,
+    )
+
+
 def _account(row: StaffAccount) -> Account:
     return Account(
         id=row.id,
@@ -217,16 +228,9 @@ class AuditLog:
     def record(
         self, username: str, action: str, ref: Optional[str] = None, detail: Optional[str] = None
     ) -> None:
-        """Note one event now. `detail` is a short code, never free text a person typed."""
-        event = AuditEvent(
-            at=utcnow(),
-            username=(username or UNKNOWN_USER)[:100],
-            action=action[:40],
-            request_ref=ref[:16] if ref else None,
-            detail=detail[:200] if detail else None,
-        )
+        """Note one event now (see audit_event)."""
         with self._sessions() as session:
-            session.add(event)
+            session.add(audit_event(username, action, ref, detail))
 
     @guard
     def recent(self, limit: int = DEFAULT_AUDIT_LIMIT) -> List[AuditRecord]:

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import sys
-from typing import List, NamedTuple, Optional
+from typing import Callable, List, NamedTuple, Optional
 
 SCHEME = "scrypt"
 DEFAULT_N = 2**15
@@ -86,16 +86,26 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(candidate, params.key)
 
 
+def read_new_password(ask: Optional[Callable[[str], str]] = None) -> str:
+    """A new password typed twice (getpass by default: not echoed); ValueError saying why when it is
+    too short or the two differ."""
+    ask = ask or getpass.getpass
+    first = ask("New password: ")
+    if len(first) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters")
+    if ask("Same password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Ask for a password twice and print its hash for STAFF_PASSWORD_HASH."""
-    first = getpass.getpass("Staff console password: ")
-    if len(first) < MIN_PASSWORD_LENGTH:
-        print(f"Use at least {MIN_PASSWORD_LENGTH} characters.", file=sys.stderr)
+    try:
+        password = read_new_password()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
-    if getpass.getpass("Same password again: ") != first:
-        print("The two passwords differ.", file=sys.stderr)
-        return 1
-    print(hash_password(first))
+    print(hash_password(password))
     return 0
 
 

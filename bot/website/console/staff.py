@@ -25,7 +25,7 @@ from typing import Callable, List, Optional
 from bot.store import StorageUnavailable, Store
 from bot.store.staff import AccountExists, AccountNotFound, valid_username
 from bot.website.console import audit
-from bot.website.console.passwords import MIN_PASSWORD_LENGTH, hash_password
+from bot.website.console.passwords import hash_password, read_new_password
 
 # 18 random bytes: 24 URL-safe characters, comfortably above the minimum length.
 GENERATED_BYTES = 18
@@ -49,12 +49,10 @@ def new_password(generate: bool, ask: Ask) -> str:
     """A random password, or one typed twice (not echoed) of at least the minimum length."""
     if generate:
         return secrets.token_urlsafe(GENERATED_BYTES)
-    first = ask("New password: ")
-    if len(first) < MIN_PASSWORD_LENGTH:
-        raise Refused(f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters")
-    if ask("Same password again: ") != first:
-        raise Refused("the two passwords differ")
-    return first
+    try:
+        return read_new_password(ask)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
 
 
 def _name(raw: str) -> str:

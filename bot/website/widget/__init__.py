@@ -59,8 +59,9 @@ WIDGET_CSS_PATH = "/widget/widget.css"
 FRAME_PATH = "/widget/frame"
 FRAME_JS_PATH = "/widget/frame.js"
 FRAME_CSS_PATH = "/widget/frame.css"
-# Each script holds this once; the website serves it with the texts in its place.
+# Each script may hold this once; the website writes the shared DOM helpers (static/dom.js) there.
 DOM_MARKER = "  /*@dom*/"
+# Each script holds this once; the website serves it with the texts in its place.
 TEXTS_MARKER = "/*@texts*/{}/*@end*/"
 # frame.js holds this once: the assistant's questions whose answers the browser must never keep.
 PROMPTS_MARKER = "/*@private-prompts*/[]/*@end*/"
