@@ -110,7 +110,13 @@ class ActionSubmitCallback(Action):
     def name(self) -> Text:
         return "action_submit_callback"
 
+    @staticmethod
+    def now() -> dt.datetime:
+        """The time of the request (the program's hours and the on-call rota are read at it)."""
+        return dt.datetime.now(dt.timezone.utc)
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        from bot import paging
         from bot.hours import callback_window
         from bot.settings import program
         from bot.store import StorageUnavailable, configured_store
@@ -141,7 +147,9 @@ class ActionSubmitCallback(Action):
             channel=_channel(tracker),
         )
         prog = program()
-        window = callback_window(dt.datetime.now(dt.timezone.utc), prog)
+        now = self.now()
+        window = callback_window(now, prog)
+        page_to = paging.first_page(now, prog, urgent=urgent)
         try:
             store = configured_store()
             record = await asyncio.to_thread(
@@ -151,13 +159,18 @@ class ActionSubmitCallback(Action):
                 window.text,
                 prefix=ref_prefix(prog.short_name),
                 console_path=request_path,
+                page_to=page_to,
+                now=now,
             )
+            # A repeated submission says what the stored request did: paged someone or not.
+            paged = page_to is not None if record.created else bool(await asyncio.to_thread(store.pages.for_request, record.ref))
         except StorageUnavailable:
             logger.error("callback request could not be stored: database unavailable")
             dispatcher.utter_message(response="utter_callback_failed")
             return []
-        dispatcher.utter_message(response="utter_callback_confirmed", ref=record.ref, window=record.expected_window_text)
-        logger.info("callback request stored (urgent=%s, new=%s)", urgent, getattr(record, "created", True))
+        confirmed = "utter_callback_confirmed_on_call" if paged else "utter_callback_confirmed"
+        dispatcher.utter_message(response=confirmed, ref=record.ref, window=record.expected_window_text)
+        logger.info("callback request stored (urgent=%s, new=%s, paged=%s)", urgent, record.created, paged)
         return [SlotSet("callback_ref", record.ref), *_cleared()]
 
 

@@ -31,6 +31,48 @@ class SettingsError(ValueError):
     """Raised with every problem found in the program settings file."""
 
 
+HOLIDAYS = "holidays"
+PAGE_FOR = ("urgent", "all")
+PAGE_WHEN = ("outside_opening_hours", "always")
+OUTSIDE_OPENING_HOURS = "outside_opening_hours"
+
+
+@dataclass(frozen=True)
+class OnCallContact:
+    """A person (or a shared line) the on-call pages go to; `name` is what the console shows."""
+
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class OnCallShift:
+    """One rota entry: a contact and when they are on call.
+
+    Either `outside_opening_hours`, or `days` (weekday indexes, Monday=0; `holidays` for the
+    program's holidays) with local `start`..`end` hours; an end at or before the start runs past
+    midnight into the next day. Without hours the shift covers the whole of each day.
+    """
+
+    contact: OnCallContact
+    outside_opening_hours: bool = False
+    days: frozenset = frozenset()
+    holidays: bool = False
+    start: Optional[dt.time] = None
+    end: Optional[dt.time] = None
+
+
+@dataclass(frozen=True)
+class OnCall:
+    """Who is paged by text message when a request needs a person while the office is closed."""
+
+    rota: Tuple[OnCallShift, ...]
+    backup: OnCallContact
+    page_for: str = "urgent"
+    page_when: str = OUTSIDE_OPENING_HOURS
+    acknowledge_within_minutes: int = 15
+
+
 @dataclass(frozen=True)
 class Program:
     """The validated program settings."""
@@ -53,6 +95,8 @@ class Program:
     # How long conversations, and requests once closed, are kept (days); texts quote these.
     conversation_days: int = 30
     closed_request_days: int = 365
+    # Paging the on-call staff (None: requests wait for opening hours).
+    on_call: Optional[OnCall] = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -173,6 +217,8 @@ def parse_program(data: Any) -> Program:
             value = default
         days[key] = value
 
+    on_call = _parse_on_call(data.get("on_call"), errors)
+
     crisis = data.get("crisis") or {}
     crisis_line = _text(crisis, "suicide_and_crisis_line", "crisis", errors)
     crisis_chat = _text(crisis, "suicide_and_crisis_chat", "crisis", errors)
@@ -197,8 +243,94 @@ def parse_program(data: Any) -> Program:
         crisis_chat_spanish=crisis_chat_spanish,
         emergency=emergency,
         samhsa_helpline=samhsa,
+        on_call=on_call,
         **days,
     )
+
+
+def _contact(raw: Any, where: str, errors: List[str]) -> Optional[OnCallContact]:
+    from bot.phones import normalize_phone
+
+    if not isinstance(raw, Mapping):
+        errors.append(f"{where}: expected a mapping with name and phone")
+        return None
+    name = _text(raw, "name", where, errors)
+    phone = str(raw.get("phone") or "").strip()
+    if not phone.startswith("+") or normalize_phone(phone) != phone:
+        errors.append(f"{where}.phone: a phone number in E.164 form, e.g. \"+14105550170\", got {phone!r}")
+        return None
+    return OnCallContact(name=name[:60], phone=phone) if name else None
+
+
+def _shift(raw: Any, where: str, errors: List[str]) -> Optional[OnCallShift]:
+    contact = _contact(raw, where, errors)
+    if not isinstance(raw, Mapping):
+        return None
+    when, days_raw, hours = raw.get("when"), raw.get("days"), raw.get("hours")
+    unknown = set(raw) - {"name", "phone", "when", "days", "hours"}
+    if unknown:
+        errors.append(f"{where}: unknown key(s) {sorted(unknown)}")
+    if when is not None:
+        if when != OUTSIDE_OPENING_HOURS:
+            errors.append(f"{where}.when: only {OUTSIDE_OPENING_HOURS!r} is known, got {when!r}")
+        if days_raw is not None or hours is not None:
+            errors.append(f"{where}: give either when or days (with optional hours), not both")
+        return OnCallShift(contact, outside_opening_hours=True) if contact else None
+    if not isinstance(days_raw, list) or not days_raw:
+        errors.append(f"{where}: needs when: {OUTSIDE_OPENING_HOURS} or days: [monday, ..., {HOLIDAYS}]")
+        return None
+    bad = [d for d in days_raw if d not in WEEKDAYS and d != HOLIDAYS]
+    if bad:
+        errors.append(f"{where}.days: unknown day(s) {bad}")
+    start = end = None
+    if hours is not None:
+        if not isinstance(hours, list) or len(hours) != 2:
+            errors.append(f"{where}.hours: expected [\"HH:MM\", \"HH:MM\"], got {hours!r}")
+        else:
+            start, end = _parse_time(hours[0], f"{where}.hours", errors), _parse_time(hours[1], f"{where}.hours", errors)
+    if contact is None or bad:
+        return None
+    return OnCallShift(
+        contact,
+        days=frozenset(WEEKDAYS.index(d) for d in days_raw if d in WEEKDAYS),
+        holidays=HOLIDAYS in days_raw,
+        start=start,
+        end=end,
+    )
+
+
+def _parse_on_call(raw: Any, errors: List[str]) -> Optional[OnCall]:
+    """The optional on_call section; None when it is absent."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        errors.append("on_call: must be a mapping with rota and backup")
+        return None
+    unknown = set(raw) - {"rota", "backup", "page_for", "page_when", "acknowledge_within_minutes"}
+    if unknown:
+        errors.append(f"on_call: unknown key(s) {sorted(unknown)}")
+    rota_raw = raw.get("rota")
+    if not isinstance(rota_raw, list) or not rota_raw:
+        errors.append("on_call.rota: a list of at least one entry (name, phone, and when or days)")
+        rota_raw = []
+    rota = [_shift(item, f"on_call.rota[{i}]", errors) for i, item in enumerate(rota_raw)]
+    backup = _contact(raw.get("backup"), "on_call.backup", errors)
+    page_for = raw.get("page_for", "urgent")
+    if page_for not in PAGE_FOR:
+        errors.append(f"on_call.page_for: one of {list(PAGE_FOR)}, got {page_for!r}")
+    page_when = raw.get("page_when", OUTSIDE_OPENING_HOURS)
+    if page_when not in PAGE_WHEN:
+        errors.append(f"on_call.page_when: one of {list(PAGE_WHEN)}, got {page_when!r}")
+    minutes = raw.get("acknowledge_within_minutes", 15)
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+        errors.append("on_call.acknowledge_within_minutes: a whole number of minutes between 1 and 240")
+    if backup and any(s and s.contact.phone == backup.phone for s in rota):
+        errors.append("on_call.backup: must be another number than the rota's (the backup is who is paged when the rota does not answer)")
+    if None in rota or backup is None or page_for not in PAGE_FOR or page_when not in PAGE_WHEN:
+        return None
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+        return None
+    return OnCall(tuple(s for s in rota if s), backup, page_for, page_when, minutes)
 
 
 def load_program_file(path: Path) -> Program:

@@ -99,6 +99,22 @@ CONSOLE_TEXTS: Mapping[str, Collection[str]] = {
     "webhook_new": ("ref", "link"),
     "webhook_new_urgent": ("ref", "link"),
     "webhook_other": ("topic", "ref", "link"),
+    "field_paged": (),
+    "page_sent": ("name", "time"),
+    "page_sent_backup": ("name", "time"),
+    "page_waiting": ("name",),
+    "page_not_sent": ("name", "reason"),
+    "field_acknowledged": (),
+    "acknowledged_at": ("time", "name"),
+    "audit_action_acknowledge": (),
+    "page_urgent": ("ref", "time", "link"),
+    "page_new": ("ref", "time", "link"),
+    "page_backup": ("ref", "time", "link", "minutes"),
+    "page_backup_urgent": ("ref", "time", "link", "minutes"),
+    "ack_done": ("ref", "link"),
+    "ack_already": ("ref", "name"),
+    "ack_not_found": ("example",),
+    "ack_unknown_ref": ("ref", "example"),
 }
 # content/callback_window.yml: key -> the clock words bot.hours fills in (written by bot.clock).
 CALLBACK_WINDOW_TEXTS: Mapping[str, Collection[str]] = {

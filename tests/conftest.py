@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.support.fixtures.browser",
     "tests.support.fixtures.stack",
     "tests.support.fixtures.content",
+    "tests.support.fixtures.on_call",
 ]

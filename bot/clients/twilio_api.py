@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Dict, Optional, Sequence, Set
+from typing import Optional, Sequence, Set, Union
 
 import aiohttp
 
@@ -19,6 +19,7 @@ DEFAULT_API_BASE = "https://api.twilio.com"
 SEND_TIMEOUT_SECONDS = 10.0
 SEND_ATTEMPTS = 3
 TWILIO_UNSUBSCRIBED = 21610  # Twilio error: the recipient replied STOP at carrier level.
+NOT_SENT = "not sent"
 
 
 class RecipientUnsubscribed(Exception):
@@ -61,17 +62,36 @@ class TwilioClient:
                     "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are required to send SMS."
                 )
             return
-        url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        timeout = aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS)
-        auth = aiohttp.BasicAuth(str(self.account_sid), str(self.auth_token))
-        async with aiohttp.ClientSession(timeout=timeout, auth=auth) as session:
+        async with self._session() as session:
             for part in parts:
-                error_code = await self._post(session, url, {"To": to, "From": str(self.from_number), "Body": part})
-                if error_code == TWILIO_UNSUBSCRIBED:
+                if await self._post(session, to, part) == TWILIO_UNSUBSCRIBED:
                     raise RecipientUnsubscribed()
 
-    async def _post(self, session: aiohttp.ClientSession, url: str, data: Dict[str, str]) -> Optional[int]:
-        """POST one message, retrying 429, 5xx and network errors; Twilio's error code if refused."""
+    async def send_one(self, to: str, body: str) -> Optional[str]:
+        """Send one message and say how it went: None when Twilio accepted it, else a short reason
+        without the number ("not configured", "refused 21211", "unsubscribed", "not sent").
+
+        For callers that keep their own retry schedule (the on-call pager's outbox).
+        """
+        if not self.configured:
+            return "not configured"
+        async with self._session() as session:
+            outcome = await self._post(session, to, body)
+        if outcome is None:
+            return None
+        if outcome == TWILIO_UNSUBSCRIBED:
+            return "unsubscribed"
+        return NOT_SENT if outcome == NOT_SENT else f"refused {outcome}"
+
+    def _session(self) -> aiohttp.ClientSession:
+        timeout = aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS)
+        return aiohttp.ClientSession(timeout=timeout, auth=aiohttp.BasicAuth(str(self.account_sid), str(self.auth_token)))
+
+    async def _post(self, session: aiohttp.ClientSession, to: str, body: str) -> Union[None, int, str]:
+        """POST one message, retrying 429, 5xx and network errors: None when accepted, Twilio's error
+        code (0 if none) when refused, NOT_SENT after the last failed attempt."""
+        url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        data = {"To": to, "From": str(self.from_number), "Body": body}
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
                 async with session.post(url, data=data) as resp:
@@ -80,7 +100,7 @@ class TwilioClient:
                     code = await _error_code(resp)
                     if resp.status != 429 and resp.status < 500:
                         logger.error("Twilio refused an SMS: HTTP %s, error code %s", resp.status, code)
-                        return code
+                        return code or 0
                     logger.warning(
                         "Twilio send failed: HTTP %s (attempt %d of %d)", resp.status, attempt, SEND_ATTEMPTS
                     )
@@ -91,7 +111,7 @@ class TwilioClient:
             if attempt < SEND_ATTEMPTS:
                 await asyncio.sleep(self.retry_delay * attempt)
         logger.error("SMS part not sent after %d attempts", SEND_ATTEMPTS)
-        return None
+        return NOT_SENT
 
 
 async def _error_code(resp: aiohttp.ClientResponse) -> Optional[int]:

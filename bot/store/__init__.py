@@ -3,7 +3,7 @@ the staff audit log.
 
 A `Store` holds one engine (a connection pool) and its sessions for one database, the way
 Rasa's SQLTrackerStore does, and reaches each table group through a repository:
-`store.callbacks`, `store.outbox`, `store.opt_outs`, `store.staff` (console accounts) and
+`store.callbacks`, `store.outbox`, `store.pages` (on-call pages), `store.opt_outs`, `store.staff` (console accounts) and
 `store.audit` (what staff did). Whoever creates a Store disposes of it;
 `configured_store()` is the shared one for code that has no lifetime of its own to tie it to.
 Any database failure surfaces as StorageUnavailable.
@@ -21,6 +21,7 @@ from bot.store.callbacks import Callbacks
 from bot.store.errors import InvalidTransition, RequestNotFound, StorageUnavailable
 from bot.store.opt_outs import OptOuts
 from bot.store.outbox import Outbox
+from bot.store.pages import Pages
 from bot.store.staff import AuditLog, StaffAccounts
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Store:
         self._sessions: Sessions = Sessions(self.engine)
         self.callbacks = Callbacks(self._sessions)
         self.outbox = Outbox(self._sessions)
+        self.pages = Pages(self._sessions)
         self.opt_outs = OptOuts(self._sessions)
         self.staff = StaffAccounts(self._sessions)
         self.audit = AuditLog(self._sessions)

@@ -34,9 +34,11 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.outbox import TOPIC_CALLBACK_CREATED, enqueue
+from bot.store.pages import FIRST, plan
 from bot.store.staff import audit_event
 
 if TYPE_CHECKING:  # see bot.store: db is imported when a Store is built
+    from bot.settings import OnCallContact
     from bot.store.db import Sessions
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,8 @@ class CallbackRecord:
     done_at: Optional[dt.datetime]
     outcome_note: Optional[str]
     expected_window_text: str
+    acknowledged_at: Optional[dt.datetime] = None
+    acknowledged_by: Optional[str] = None
     created: bool = False
 
     @property
@@ -259,13 +263,17 @@ class Callbacks:
         *,
         console_path: ConsolePath,
         prefix: str = DEFAULT_REF_PREFIX,
+        page_to: Optional["OnCallContact"] = None,
+        now: Optional[dt.datetime] = None,
     ) -> CallbackRecord:
-        """Store a callback request and its staff notification in one transaction.
+        """Store a callback request, its staff notification and its on-call page in one transaction.
 
         A conversation has at most one open request: submitting again (a double click, a retry,
         two simultaneous deliveries) returns the existing request with `created=False`.
         `window_text` is what the person was promised; `prefix` starts the reference (see
-        `ref_prefix`); `console_path` gives the console's link that the notification carries.
+        `ref_prefix`); `console_path` gives the console's link that the notification carries;
+        `page_to` is the on-call person to text about it (bot.paging), if anyone; `now` the
+        time of the request (the current time by default).
         """
         if not conversation_id:
             raise ValueError("conversation_id is required")
@@ -276,18 +284,20 @@ class Callbacks:
                     existing = _open_request(session, conversation_id)
                     if existing is not None:
                         return _record(existing, created=False)
-                    now = utcnow()
+                    created_at = now or utcnow()
                     row = CallbackRequest(
                         ref=new_ref(prefix),
                         conversation_id=conversation_id,
-                        created_at=now,
+                        created_at=created_at,
                         status=STATUS_NEW,
                         expected_window_text=(window_text or "")[:200],
                         **vars(clean),
                     )
                     session.add(row)
                     session.flush()
-                    enqueue(session, TOPIC_CALLBACK_CREATED, notification_payload(row, console_path), now)
+                    enqueue(session, TOPIC_CALLBACK_CREATED, notification_payload(row, console_path), created_at)
+                    if page_to is not None:
+                        plan(session, row, FIRST, page_to, created_at)
                     record = _record(row, created=True)
                 log.info("callback request %s stored (urgent=%s)", record.ref, record.urgent)
                 return record

@@ -1,5 +1,5 @@
-"""Database tables: callback requests, the notification outbox, SMS opt-outs, staff accounts and
-the staff audit log.
+"""Database tables: callback requests, the notification outbox, on-call pages, SMS opt-outs, staff
+accounts and the staff audit log.
 
 Timestamps are stored as naive UTC (SQLite has no time zones) and read back as aware UTC, so no
 caller ever has to guess which zone a value is in. The schema itself is created by the alembic
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -92,6 +93,9 @@ class CallbackRequest(Base):
     done_at = Column(UTCDateTime(), nullable=True)
     outcome_note = Column(Text, nullable=True)
     expected_window_text = Column(String(200), nullable=False, default="")
+    # The on-call person who answered a page for this request ("ACK <ref>" by text), and when.
+    acknowledged_at = Column(UTCDateTime(), nullable=True)
+    acknowledged_by = Column(String(100), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("ref", name="uq_callback_requests_ref"),
@@ -123,6 +127,31 @@ class OutboxMessage(Base):
     last_error = Column(Text, nullable=True)
 
     __table_args__ = (Index("ix_outbox_next_attempt_at", "next_attempt_at"),)
+
+
+class Page(Base):
+    """A text message to the on-call staff about one request: level 0 first, level 1 the backup.
+
+    One row per request and level, so a request pages each level at most once whoever tries.
+    The recipient is a staff contact from the rota; the page itself carries no personal detail.
+    """
+
+    __tablename__ = "pages"
+
+    id = Column(Integer, primary_key=True)
+    callback_request_id = Column(Integer, ForeignKey("callback_requests.id", ondelete="CASCADE"), nullable=False)
+    level = Column(Integer, nullable=False)
+    recipient_name = Column(String(100), nullable=False)
+    recipient_phone = Column(String(20), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    sent_at = Column(UTCDateTime(), nullable=True)
+    # Why the page was not sent, when it was not ("acknowledged first", Twilio's error code...).
+    not_sent = Column(String(200), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("callback_request_id", "level", name="uq_pages_request_level"),
+        Index("ix_pages_level_created", "level", "created_at"),
+    )
 
 
 class SmsOptOut(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List
+from typing import TYPE_CHECKING, Collection, List
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -47,13 +47,22 @@ class Outbox:
         self._sessions = sessions
 
     @guard
-    def claim_due(self, now: dt.datetime, limit: int, lease: dt.timedelta) -> List[DueMessage]:
-        """Pick due rows and push their next attempt past the lease, so nobody else sends them."""
+    def claim_due(
+        self, now: dt.datetime, limit: int, lease: dt.timedelta, topics: Collection[str] = (TOPIC_CALLBACK_CREATED,)
+    ) -> List[DueMessage]:
+        """Pick due rows of `topics` and push their next attempt past the lease, so nobody else sends them.
+
+        Each deliverer claims its own topics: the staff webhook's, or the on-call pager's.
+        """
         claimed: List[DueMessage] = []
         with self._sessions() as session:
             rows = session.execute(
                 select(OutboxMessage)
-                .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= now)
+                .where(
+                    OutboxMessage.delivered_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now,
+                    OutboxMessage.topic.in_(tuple(topics)),
+                )
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             ).scalars().all()

@@ -13,6 +13,8 @@ from bot.settings import env
 from bot.store import Store
 
 # The application's Store: created by the factory, disposed of when the application shuts down.
+log = logging.getLogger(__name__)
+
 STORE = web.AppKey("iop_store", Store)
 WORKER_STOP_TIMEOUT = 10.0
 
@@ -59,12 +61,27 @@ def _retention_worker(store: Store) -> Callable[[web.Application], AsyncIterator
     )
 
 
+def _pager(store: Store) -> Optional[Callable[[web.Application], AsyncIterator[None]]]:
+    """The on-call pager, when program.yml has an on_call section and texts can be sent."""
+    from bot import paging
+    from bot.settings import program
+    from bot.website.pager import run_pager
+
+    if program().on_call is None:
+        return None
+    if not paging.sending_configured():
+        log.warning("on_call is set in program.yml but the Twilio settings are missing: nobody will be paged")
+        return None
+    return _background(lambda stop: run_pager(store, stop))
+
+
 def create_app(rasa_url: str, db_url: Optional[str] = None, *, retention: bool = False) -> web.Application:
     """Both parts on one app; each module mounts its own routes.
 
     The app owns one Store (`db_url`, else the configured database), with `retention` the deletion
-    schedule on the configured databases (bot.store.retention; the website process runs it), and, when STAFF_WEBHOOK_URL is set, the worker that delivers staff
-    notifications from its outbox.
+    schedule on the configured databases (bot.store.retention; the website process runs it), the
+    on-call pager when program.yml sets one up (bot.website.pager), and, when STAFF_WEBHOOK_URL is
+    set, the worker that delivers staff notifications from its outbox.
     """
     from bot.website.console import setup_console
     from bot.website.widget import setup_widget
@@ -77,6 +94,9 @@ def create_app(rasa_url: str, db_url: Optional[str] = None, *, retention: bool =
     setup_console(app, store=store)
     if retention:
         app.cleanup_ctx.append(_retention_worker(store))
+    pager = _pager(store)
+    if pager is not None:
+        app.cleanup_ctx.append(pager)
     webhook_url = env("STAFF_WEBHOOK_URL")
     if webhook_url:
         app.cleanup_ctx.append(_outbox_worker(store, webhook_url))

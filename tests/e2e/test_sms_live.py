@@ -3,44 +3,17 @@ chose (no after-hours note before it), and notes the hours before an ordinary fi
 from __future__ import annotations
 
 import datetime as dt
-import time
-import urllib.parse
-import urllib.request
-import uuid
-from typing import Any, List
+from typing import Any
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from bot import hours
 from bot.rasa_server.sms import format as sms
 from bot.settings import program
 from bot.texts import catalogue
-from tests.support.stack import TWILIO_FROM, TWILIO_TOKEN
+from tests.support.stack import send_sms as text
 
 pytestmark = pytest.mark.e2e
-
-WEBHOOK_PATH = "/webhooks/twilio_sms/webhook"
-
-
-def text(stack: Any, fake: Any, phone: str, body: str, timeout: float = 60) -> List[str]:
-    """Send a signed SMS webhook as Twilio would; return the texts sent back to `phone`."""
-    before = len(fake.messages)
-    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": phone, "To": TWILIO_FROM, "Body": body, "NumMedia": "0"}
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(stack.rasa_url + WEBHOOK_PATH, form)
-    request = urllib.request.Request(
-        stack.rasa_url + WEBHOOK_PATH, data=urllib.parse.urlencode(form).encode(), headers={"X-Twilio-Signature": signature}
-    )
-    with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback only
-        assert resp.status == 200
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sent = [m["Body"] for m in fake.messages[before:] if m["To"] == phone]
-        if sent:
-            time.sleep(0.5)  # the other parts of the same reply
-            return [m["Body"] for m in fake.messages[before:] if m["To"] == phone]
-        time.sleep(0.1)
-    raise AssertionError("no SMS reply")
 
 
 def office_closed() -> bool:

@@ -7,10 +7,15 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
 from pathlib import Path
-from typing import Any, List
+from typing import Any, List, Mapping, Optional
 
 import pytest
+from twilio.request_validator import RequestValidator
 
 from bot.tools.run import DEFAULT_MODEL, Stack, free_port
 from tests.support.console import STAFF_PASSWORD, STAFF_USER
@@ -66,9 +71,9 @@ def new_postgres() -> TempPostgres:
         pytest.skip("PostgreSQL is not installed")
 
 
-def temporary_stack(var_dir: Path, twilio_url: str = "", **options: Any) -> Stack:
+def temporary_stack(var_dir: Path, twilio_url: str = "", env: Optional[Mapping[str, str]] = None, **options: Any) -> Stack:
     """A stack for tests (Stack.temporary): the known staff login, one TensorFlow thread, and the
-    local fake of Twilio's API (or a closed port) instead of Twilio."""
+    local fake of Twilio's API (or a closed port) instead of Twilio; `env` adds settings."""
     from bot.website.console.passwords import hash_password
 
     twilio = {
@@ -78,6 +83,7 @@ def temporary_stack(var_dir: Path, twilio_url: str = "", **options: Any) -> Stac
         "TWILIO_API_BASE": twilio_url or "http://127.0.0.1:9",
         # plain-http console cookies on this loopback-only stack: Python's cookie jar keeps Secure ones for https
         "STAFF_COOKIE_INSECURE_LOCALHOST": "1",
+        **(env or {}),
     }
     return Stack.temporary(
         var_dir, (STAFF_USER, hash_password(STAFF_PASSWORD)), env=twilio, tf_threads=(1, 1), **options
@@ -87,3 +93,26 @@ def temporary_stack(var_dir: Path, twilio_url: str = "", **options: Any) -> Stac
 def require_model() -> None:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` (make test does it)")
+
+
+SMS_WEBHOOK_PATH = "/webhooks/twilio_sms/webhook"
+
+
+def send_sms(stack: Stack, fake: Any, phone: str, body: str, timeout: float = 60) -> List[str]:
+    """Send a signed SMS webhook to the stack's Rasa server as Twilio would; return the texts sent back to `phone`."""
+    before = len(fake.messages)
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": phone, "To": TWILIO_FROM, "Body": body, "NumMedia": "0"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(stack.rasa_url + SMS_WEBHOOK_PATH, form)
+    request = urllib.request.Request(
+        stack.rasa_url + SMS_WEBHOOK_PATH, data=urllib.parse.urlencode(form).encode(), headers={"X-Twilio-Signature": signature}
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback only
+        assert resp.status == 200
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = [m["Body"] for m in fake.messages[before:] if m["To"] == phone]
+        if sent:
+            time.sleep(0.5)  # the other parts of the same reply
+            return [m["Body"] for m in fake.messages[before:] if m["To"] == phone]
+        time.sleep(0.1)
+    raise AssertionError("no SMS reply")

@@ -6,8 +6,8 @@ background task, one at a time per sender, and never lets a phone number become 
 or reach a log line: the sender id is an HMAC of the number, which itself stays in memory only
 until the reply is sent.
 
-One turn reads top to bottom in `_turn`: carrier keywords and empty texts (sms/keywords.py, with
-opt-outs in sms/opt_outs.py), then Rasa, then the reply as numbered GSM-7 parts (sms/format.py),
+One turn reads top to bottom in `_turn`: an on-call person's ACK of a page (sms/acks.py), carrier
+keywords and empty texts (sms/keywords.py, with opt-outs in sms/opt_outs.py), then Rasa, then the reply as numbered GSM-7 parts (sms/format.py),
 with an after-hours note before the first reply of a conversation but never before a crisis reply
 (sms/conversation.py), sent through Twilio's REST API (bot/clients/twilio_api.py).
 
@@ -37,7 +37,7 @@ from twilio.request_validator import RequestValidator
 from bot.clients.twilio_api import DEFAULT_API_BASE, RecipientUnsubscribed, TwilioClient
 from bot.phones import normalize_phone
 from bot.rasa_server.channels.common import clean_text, failure_reply, is_crisis_reply, limit_request_size
-from bot.rasa_server.sms import conversation, keywords
+from bot.rasa_server.sms import acks, conversation, keywords
 from bot.rasa_server.sms import format as sms
 from bot.rasa_server.sms.opt_outs import OptOuts
 from bot.rasa_server.tracker_store import conversation_store_available
@@ -256,6 +256,11 @@ class TwilioSmsInput(InputChannel):
 
     async def _turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
         prog = self._program()
+        if prog.on_call is not None:
+            ack = await acks.answer(inbound.phone, inbound.body, self.now(), prog)
+            if ack is not None:
+                await self._send(inbound, ack)
+                return
         opted_out = await self.opt_outs.is_opted_out(inbound.phone, inbound.sender_id)
         own = keywords.answer(inbound.body, inbound.num_media, opted_out, prog)
         if own is not None:

@@ -142,9 +142,11 @@ async def _detail(request: web.Request, *, status: int = 200, error: Optional[st
         )
         return html(page, status=404)
     await audit.note(state.store, session.username, audit.VIEW, record.ref)
+    paged = await asyncio.to_thread(state.store.pages.for_request, record.ref)
     flash = MESSAGES.get(request.query.get("m", "")) if status == 200 else None
     page = pages.detail_page(
         record,
+        paged=paged,
         tz=state.tz,
         now=utcnow(),
         texts=state.texts,

@@ -11,6 +11,7 @@ import asyncio
 from typing import Optional, Tuple
 
 from bot.store import Store
+from bot.store.pages import AUDIT_ACKNOWLEDGE
 
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
@@ -25,8 +26,10 @@ ACCOUNT_ADD_ADMIN = "account_add_admin"
 ACCOUNT_DISABLE = "account_disable"
 ACCOUNT_ENABLE = "account_enable"
 ACCOUNT_RESET = "account_reset"
+# An on-call person's ACK of a page, texted to the assistant (recorded by bot.store.pages).
+ACKNOWLEDGE = AUDIT_ACKNOWLEDGE
 ACTIONS: Tuple[str, ...] = (
-    SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, QUEUE, VIEW, EXPORT, CLAIM, DONE,
+    SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, QUEUE, VIEW, EXPORT, CLAIM, DONE, ACKNOWLEDGE,
     ACCOUNT_ADD, ACCOUNT_ADD_ADMIN, ACCOUNT_DISABLE, ACCOUNT_ENABLE, ACCOUNT_RESET,
 )
 # Changes to an account: their detail is the account's username.

@@ -12,13 +12,14 @@ import datetime as dt
 import hashlib
 import html
 from functools import lru_cache
-from typing import Collection, Iterable, List, Optional, Tuple
+from typing import Collection, Iterable, List, Optional, Sequence, Tuple
 
 from bot import clock
 from bot.links import CONSOLE_BASE, request_path
 from bot.phones import format_phone
 from bot.store.callbacks import CallbackRecord
 from bot.store.models import FOR_WHOM, STATUS_CLAIMED, STATUS_DONE, STATUS_NEW, STATUSES
+from bot.store.pages import BACKUP, PageRecord
 from bot.texts import Catalogue
 
 BASE = CONSOLE_BASE
@@ -304,9 +305,25 @@ def _forms(record: CallbackRecord, csrf_token: str, texts: Catalogue) -> str:
     return forms
 
 
+def _pages_text(paged: Sequence[PageRecord], tz: dt.tzinfo, texts: Catalogue) -> str:
+    """The on-call pages of a request, one line each: who, and when it went out (or why not)."""
+    lines = []
+    for page in paged:
+        if page.sent_at is not None:
+            key = "page_sent_backup" if page.level == BACKUP else "page_sent"
+            line = say(texts, key, name=page.recipient_name, time=local_time(page.sent_at, tz))
+        elif page.not_sent:
+            line = say(texts, "page_not_sent", name=page.recipient_name, reason=page.not_sent)
+        else:
+            line = say(texts, "page_waiting", name=page.recipient_name)
+        lines.append(f'<span data-testid="page-level-{page.level}">{line}</span>')
+    return "<br>".join(lines)
+
+
 def detail_page(
     record: CallbackRecord,
     *,
+    paged: Sequence[PageRecord] = (),
     tz: dt.tzinfo,
     now: dt.datetime,
     username: str,
@@ -316,12 +333,17 @@ def detail_page(
     error: Optional[str] = None,
     admin: bool = False,
 ) -> str:
-    """One request with its Claim and Mark done forms."""
+    """One request with its on-call pages and its Claim and Mark done forms."""
     field = texts.console_text
     fields = _summary_fields(record, tz, now, texts) + [
         (field("field_promised"), e(record.expected_window_text)),
         (field("field_channel"), e(record.channel)),
     ]
+    if paged:
+        fields.append((field("field_paged"), _pages_text(paged, tz, texts)))
+    if record.acknowledged_at:
+        ack = say(texts, "acknowledged_at", time=local_time(record.acknowledged_at, tz), name=record.acknowledged_by or "")
+        fields.append((field("field_acknowledged"), f'<span data-testid="acknowledged">{ack}</span>'))
     if record.claimed_at:
         claimed = say(texts, "claimed_at", time=local_time(record.claimed_at, tz), name=record.claimed_by or "")
         fields.append((field("field_claimed"), claimed))
