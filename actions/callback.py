@@ -162,8 +162,10 @@ class ActionSubmitCallback(Action):
                 page_to=page_to,
                 now=now,
             )
-            # A repeated submission says what the stored request did: paged someone or not.
-            paged = page_to is not None if record.created else bool(await asyncio.to_thread(store.pages.for_request, record.ref))
+            # A repeated submission says what the stored request did: paged someone (not refused) or not.
+            paged = page_to is not None if record.created else any(
+                page.not_sent is None for page in await asyncio.to_thread(store.pages.for_request, record.ref)
+            )
         except StorageUnavailable:
             logger.error("callback request could not be stored: database unavailable")
             dispatcher.utter_message(response="utter_callback_failed")

@@ -17,9 +17,10 @@ from typing import Optional
 from bot.hours import is_open
 from bot.settings import OnCallContact, OnCallShift, Program, env
 
-# "ACK", "Ack HL-7K3Q, calling now", "acknowledged"; "OK" alone or with a reference only.
-_ACK_START = re.compile(r"^\s*(?:ack|acknowledged?)\b(?P<rest>.*)$", re.I | re.S)
-_OK_ONLY = re.compile(r"^\s*ok(?:ay)?\b[\s:.,!-]*(?P<rest>[a-z0-9 -]*?)[\s.!]*$", re.I)
+# Something meant as a reference: a token with a digit, or letters, a dash and four characters.
+# "ACK 68D8" or "ACK CB-7K3Q" must not acknowledge whatever page came last.
+_DASH = "\u2010\u2011\u2012\u2013\u2014-"  # the hyphen last: literal in a [class]
+_REF_LIKE = re.compile(rf"\b[a-z]{{2,3}}[{_DASH}][a-z0-9]{{4}}\b|\b(?=[a-z0-9]{{4,7}}\b)[a-z]*\d[a-z0-9]*\b", re.I)
 TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
 
@@ -95,19 +96,28 @@ def rota_contact(phone: str, prog: Program) -> Optional[OnCallContact]:
 
 
 def parse_acknowledgement(text: str, prefix: str) -> Optional[Acknowledgement]:
-    """'ACK HL-7K3Q', 'ack hl7k3q calling now', 'Ack' or 'OK HL-7K3Q' -> an acknowledgement, else None.
+    """'ACK HL-7K3Q', 'ackHL-7K3Q', 'ack hl7k3q calling now', 'Ack' or 'OK HL-7K3Q' -> an
+    acknowledgement, else None (the text is an ordinary message).
 
-    `prefix` starts the program's references (bot.store.callbacks.ref_prefix). Without a
-    reference the reply means the latest page this number was sent.
+    `prefix` starts the program's references (bot.store.callbacks.ref_prefix). ACK without a
+    reference means the latest page this number was sent; "OK" counts only with a reference, since
+    a bare "ok" is too easily a reply to something else. A reference that is not one of ours comes
+    back as typed, so that it is reported unknown rather than taken for the latest page.
     """
     from bot.store.callbacks import REF_ALPHABET, REF_LENGTH
 
-    ref = re.compile(rf"\b{re.escape(prefix)}[\s-]?([{REF_ALPHABET}]{{{REF_LENGTH}}})\b", re.I)
-    text = text or ""
-    match = _ACK_START.match(text)
+    ours = re.compile(rf"\b{re.escape(prefix)}[\s{_DASH}]?([{REF_ALPHABET}]{{{REF_LENGTH}}})\b", re.I)
+    start = re.compile(rf"^\s*(?:acknowledged?|ack)(?:\b|(?={re.escape(prefix)}))(?P<rest>.*)$", re.I | re.S)
+    text = (text or "").strip()
+    match = start.match(text)
     if match is None:
-        match = _OK_ONLY.match(text)
-        if match is None or (match.group("rest").strip() and not ref.fullmatch(match.group("rest").strip())):
+        okay = re.match(r"^ok(?:ay)?\b[\s:.,!-]*(?P<rest>.*?)[\s.!]*$", text, re.I | re.S)
+        if okay is None or not ours.fullmatch(okay.group("rest")):
             return None
-    found = ref.search(match.group("rest"))
-    return Acknowledgement(f"{prefix}-{found.group(1)}".upper() if found else None)
+        match = okay
+    rest = match.group("rest")
+    found = ours.search(rest)
+    if found:
+        return Acknowledgement(f"{prefix}-{found.group(1)}".upper())
+    other = _REF_LIKE.search(rest)
+    return Acknowledgement(other.group(0).strip().upper()[:16] if other else None)

@@ -113,6 +113,7 @@ CONSOLE_TEXTS: Mapping[str, Collection[str]] = {
     "page_backup_urgent": ("ref", "time", "link", "minutes"),
     "ack_done": ("ref", "link"),
     "ack_already": ("ref", "name"),
+    "ack_claimed": ("ref", "name"),
     "ack_not_found": ("example",),
     "ack_unknown_ref": ("ref", "example"),
 }

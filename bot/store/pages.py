@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Optional
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.errors import guard
@@ -60,11 +60,20 @@ class PageRecord:
 
 @dataclass(frozen=True)
 class AckResult:
-    """The outcome of an acknowledgement: `ref` None when no paged request matched."""
+    """The outcome of an acknowledgement: `ref` None when no paged request matched; `already` when
+    someone was first (`by`: who acknowledged, or with `claimed` who claimed it in the console)."""
 
     ref: Optional[str]
-    acknowledged_by: Optional[str] = None
+    by: Optional[str] = None
     already: bool = False
+    claimed: bool = False
+
+
+def _taken(request: CallbackRequest) -> AckResult:
+    """Who settled this request before the acknowledgement came."""
+    if request.acknowledged_at is not None:
+        return AckResult(request.ref, request.acknowledged_by, already=True)
+    return AckResult(request.ref, request.claimed_by, already=True, claimed=True)
 
 
 def plan(session: Session, request: CallbackRequest, level: int, to: "OnCallContact", now: dt.datetime) -> None:
@@ -126,23 +135,31 @@ class Pages:
 
     @guard
     def escalate(self, now: dt.datetime, unanswered_for: dt.timedelta, backup: "OnCallContact") -> List[str]:
-        """Page `backup` for every request whose first page is `unanswered_for` old and still unsettled.
+        """Page `backup` for every unsettled request whose first page went unanswered.
 
-        Returns the references escalated now. A first page that went to the backup itself (nobody
-        on the rota at that moment) is not escalated to them again.
+        Unanswered: sent `unanswered_for` ago; or refused (nobody was told, so the backup is paged
+        at once); or still not out `unanswered_for` after the request. Returns the references
+        escalated now. A first page that went to the backup itself (nobody on the rota at that
+        moment) is not escalated to them again.
         """
+        cutoff = now - unanswered_for
         first = select(Page.callback_request_id).where(
-            Page.level == FIRST, Page.created_at <= now - unanswered_for, Page.recipient_phone != backup.phone
+            Page.level == FIRST,
+            Page.recipient_phone != backup.phone,
+            or_(
+                Page.sent_at <= cutoff,
+                and_(Page.sent_at.is_(None), or_(Page.not_sent.is_not(None), Page.created_at <= cutoff)),
+            ),
         )
         has_backup = select(Page.callback_request_id).where(Page.level == BACKUP)
-        query = select(CallbackRequest).where(
+        query = select(CallbackRequest.id).where(
             CallbackRequest.id.in_(first),
             CallbackRequest.id.not_in(has_backup),
             CallbackRequest.status == STATUS_NEW,
             CallbackRequest.acknowledged_at.is_(None),
         )
         with self._sessions(write=False) as session:
-            due = [row.id for row in session.execute(query).scalars()]
+            due = list(session.execute(query).scalars())
         escalated: List[str] = []
         for request_id in due:
             try:
@@ -160,9 +177,10 @@ class Pages:
     def acknowledge(self, ref: Optional[str], phone: str, name: str, now: dt.datetime) -> AckResult:
         """Mark a paged request as acknowledged by the rota member `name` texting from `phone`.
 
-        `ref` None: the newest page sent to `phone` in the last LATEST_PAGE_WINDOW. Only a request
-        that was paged can be acknowledged; a second acknowledgement changes nothing and says who
-        was first. The audit log records it in the same transaction.
+        `ref` None: the newest page sent to `phone` in the last LATEST_PAGE_WINDOW, one still
+        waiting first. Only a request that was paged can be acknowledged, and only once and while
+        nobody has claimed it: the update is conditional, so of two simultaneous replies one wins
+        and the other is told who did. The audit log records it in the same transaction.
         """
         from bot.store.callbacks import normalize_ref
 
@@ -171,16 +189,29 @@ class Pages:
             if ref:
                 query = query.where(CallbackRequest.ref == normalize_ref(ref))
             else:
+                waiting = and_(CallbackRequest.status == STATUS_NEW, CallbackRequest.acknowledged_at.is_(None))
                 query = query.where(
                     Page.recipient_phone == phone, Page.created_at >= now - LATEST_PAGE_WINDOW
-                ).order_by(Page.created_at.desc(), Page.id.desc())
+                ).order_by(case((waiting, 0), else_=1), Page.created_at.desc(), Page.id.desc())
             request = session.execute(query.limit(1)).scalars().first()
             if request is None:
                 return AckResult(None)
-            if request.acknowledged_at is not None:
-                return AckResult(request.ref, request.acknowledged_by, already=True)
+            if _settled(request):
+                return _taken(request)
             who = name[:100]
-            request.acknowledged_at, request.acknowledged_by = now, who
+            result = session.execute(
+                update(CallbackRequest)
+                .where(
+                    CallbackRequest.id == request.id,
+                    CallbackRequest.status == STATUS_NEW,
+                    CallbackRequest.acknowledged_at.is_(None),
+                )
+                .values(acknowledged_at=now, acknowledged_by=who)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                session.refresh(request)
+                return _taken(request)
             session.add(audit_event(who, AUDIT_ACKNOWLEDGE, request.ref))
             return AckResult(request.ref, who)
 

@@ -97,21 +97,37 @@ async def page_round(
     texts: Optional[Catalogue] = None,
     console_base_url: Optional[str] = None,
 ) -> int:
-    """One round: page the backup where the time is up, then send every due page. Returns pages sent."""
-    now = now or utcnow()
+    """One round: send every due page, then page the backup where nobody answered. Returns pages sent.
+
+    Sending comes first, so a first page that goes out late (the website was down) is answered from
+    when it was sent. Rows are claimed one at a time, each with the clock read again (`now` fixes it
+    for a simulated clock), so the lease covers the send in progress only and another worker never
+    takes a row that is still being sent. One row's failure is logged and retried; the rest go on.
+    """
     prog = prog or program()
     if prog.on_call is None:
         return 0
+    clock_now: Callable[[], dt.datetime] = (lambda: now) if now is not None else utcnow
     texts = texts or catalogue(prog)
     base = console_base_url if console_base_url is not None else env("STAFF_CONSOLE_BASE_URL")
+    sent = 0
+    for _ in range(BATCH_SIZE):
+        claimed = await asyncio.to_thread(store.outbox.claim_due, clock_now(), 1, LEASE, (TOPIC_PAGE,))
+        if not claimed:
+            break
+        row = claimed[0]
+        try:
+            sent += await _send(store, twilio, row, clock_now(), prog, texts, base)
+        except StorageUnavailable:
+            raise
+        except Exception as exc:
+            log.error("page %s not sent: %s", row.id, type(exc).__name__)
+            retry_at = clock_now() + backoff_delay(row.attempts + 1)
+            await asyncio.to_thread(store.outbox.mark_failed, row, type(exc).__name__, retry_at)
     unanswered = dt.timedelta(minutes=prog.on_call.acknowledge_within_minutes)
-    escalated = await asyncio.to_thread(store.pages.escalate, now, unanswered, prog.on_call.backup)
+    escalated = await asyncio.to_thread(store.pages.escalate, clock_now(), unanswered, prog.on_call.backup)
     for ref in escalated:
         log.warning("request %s: no acknowledgement in time, paging the backup", ref)
-    due = await asyncio.to_thread(store.outbox.claim_due, now, BATCH_SIZE, LEASE, (TOPIC_PAGE,))
-    sent = 0
-    for row in due:
-        sent += await _send(store, twilio, row, now, prog, texts, base)
     return sent
 
 
@@ -126,14 +142,13 @@ async def run_pager(
     *,
     twilio: Optional[TwilioClient] = None,
     interval: float = 5.0,
-    now: Callable[[], dt.datetime] = utcnow,
 ) -> None:
     """Run `page_round` every `interval` seconds until `stop_event` is set; failures wait for the next round."""
     twilio = twilio or twilio_from_env()
     log.info("on-call pager started")
     while not stop_event.is_set():
         try:
-            await page_round(store, twilio, now())
+            await page_round(store, twilio)
         except StorageUnavailable:
             log.warning("on-call pager paused: database unavailable")
         except Exception as exc:

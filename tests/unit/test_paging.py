@@ -166,12 +166,17 @@ def test_only_rota_numbers_can_acknowledge(phone: str, expected: Optional[str]) 
         ("ack: HL-7K3Q.", "HL-7K3Q"),
         ("ACK-HL-7K3Q", "HL-7K3Q"),
         ("OK HL-7K3Q", "HL-7K3Q"),
+        ("ackHL-7K3Q", "HL-7K3Q"),
+        ("ACK HL\u20137K3Q", "HL-7K3Q"),  # an en dash from a phone's keyboard
         ("ACK", None),
         ("ack.", None),
         ("Ack, calling now", None),
+        ("Ack. Calling her in 5 min", None),
         ("acknowledged", None),
-        ("ok", None),
-        ("Okay!", None),
+        # Meant as a reference but not one of ours: reported unknown, never taken for the latest page.
+        ("ACK 68D8", "68D8"),
+        ("ack CB-7K3Q", "CB-7K3Q"),
+        ("ACK HL-7K3O", "HL-7K3O"),
     ],
 )
 def test_acknowledgements(text: str, ref: Optional[str]) -> None:
@@ -180,7 +185,8 @@ def test_acknowledgements(text: str, ref: Optional[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["hello", "ok thanks", "ok cool", "package", "backup", "I want to go to rehab", "", "HL-7K3Q", "lack of sleep"],
+    ["hello", "ok", "Okay!", "ok thanks", "ok cool", "package", "backup", "acker", "I want to go to rehab", "", "HL-7K3Q",
+     "lack of sleep"],
 )
 def test_other_texts_are_not_acknowledgements(text: str) -> None:
     assert paging.parse_acknowledgement(text, "HL") is None

@@ -136,6 +136,15 @@ async def test_unknown_references_and_other_texts_from_the_rota(
     assert other and not any("acknowledge" in text for text in other)
 
 
+async def test_an_ack_after_a_claim_in_the_console_says_who_has_it(
+    on_call: Program, paging_env: FakeTwilio, store: Store, tracker_db: Path, sanic_test_mode: None
+) -> None:
+    ref = (await ask_for_a_callback(WEDNESDAY_2AM)).messages[0]["ref"]
+    store.callbacks.claim(ref, "maria")
+    [reply] = await reply_from(NIGHT_NURSE, f"ACK {ref}", on_call, paging_env, WEDNESDAY_2AM + MIN, tracker_db)
+    assert reply == f"{ref} is already being handled by maria (claimed in the console). Nobody else will be paged."
+
+
 @pytest.mark.parametrize(
     "settings, env, at, expected",
     [

@@ -49,7 +49,8 @@ async def answer(
     elif result.ref is None:
         reply = texts.console_text("ack_not_found", example=f"{prefix}-7K3Q")
     elif result.already:
-        reply = texts.console_text("ack_already", ref=result.ref, name=result.acknowledged_by or "")
+        key = "ack_claimed" if result.claimed else "ack_already"
+        reply = texts.console_text(key, ref=result.ref, name=result.by or "")
     else:
         base = env("STAFF_CONSOLE_BASE_URL")
         path = request_path(result.ref)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Optional
 
@@ -57,8 +58,14 @@ def test_a_repeated_submission_plans_no_second_page(any_store: Store, sample_dat
     assert len(page_rows(any_store)) == 1
 
 
+def sent(store: Store, record: CallbackRecord, at: dt.datetime) -> None:
+    [page] = [p for p in page_rows(store) if store.pages.message(page_id(p.payload)).ref == record.ref]  # type: ignore[union-attr]
+    store.pages.mark(page_id(page.payload), at)  # type: ignore[arg-type]
+
+
 def test_the_backup_is_paged_once_when_nobody_acknowledges(any_store: Store, sample_data: CallbackData) -> None:
     record = request(any_store, sample_data)
+    sent(any_store, record, WEDNESDAY_2AM)
     assert any_store.pages.escalate(WEDNESDAY_2AM + WAIT - MIN, WAIT, DIRECTOR) == []
     assert any_store.pages.escalate(WEDNESDAY_2AM + WAIT, WAIT, DIRECTOR) == [record.ref]
     assert any_store.pages.escalate(WEDNESDAY_2AM + 2 * WAIT, WAIT, DIRECTOR) == []  # once only
@@ -70,7 +77,7 @@ def test_an_acknowledged_or_claimed_request_is_not_escalated(any_store: Store, s
     acked = request(any_store, sample_data, "conv-1")
     claimed = request(any_store, sample_data, "conv-2")
     result = any_store.pages.acknowledge(acked.ref, NIGHT_NURSE, "Night nurse", WEDNESDAY_2AM + 5 * MIN)
-    assert result.ref == acked.ref and result.acknowledged_by == "Night nurse" and not result.already
+    assert result.ref == acked.ref and result.by == "Night nurse" and not result.already
     any_store.callbacks.claim(claimed.ref, "dana")
     assert any_store.pages.escalate(WEDNESDAY_2AM + WAIT, WAIT, DIRECTOR) == []
     record = any_store.callbacks.get(acked.ref)
@@ -78,6 +85,56 @@ def test_an_acknowledged_or_claimed_request_is_not_escalated(any_store: Store, s
     assert record.acknowledged_at == WEDNESDAY_2AM + 5 * MIN
     [event] = [e for e in any_store.audit.recent() if e.action == "acknowledge"]
     assert (event.username, event.request_ref) == ("Night nurse", acked.ref)
+
+
+def test_the_wait_runs_from_when_the_page_went_out(any_store: Store, sample_data: CallbackData) -> None:
+    record = request(any_store, sample_data)
+    sent(any_store, record, WEDNESDAY_2AM + 20 * MIN)  # the website was down for 20 minutes
+    assert any_store.pages.escalate(WEDNESDAY_2AM + 34 * MIN, WAIT, DIRECTOR) == []
+    assert any_store.pages.escalate(WEDNESDAY_2AM + 35 * MIN, WAIT, DIRECTOR) == [record.ref]
+
+
+def test_a_page_still_not_out_after_the_wait_escalates(any_store: Store, sample_data: CallbackData) -> None:
+    record = request(any_store, sample_data)  # Twilio keeps failing: the page is never sent
+    assert any_store.pages.escalate(WEDNESDAY_2AM + WAIT - MIN, WAIT, DIRECTOR) == []
+    assert any_store.pages.escalate(WEDNESDAY_2AM + WAIT, WAIT, DIRECTOR) == [record.ref]
+
+
+def test_a_refused_first_page_escalates_at_once(any_store: Store, sample_data: CallbackData) -> None:
+    record = request(any_store, sample_data)
+    [row] = page_rows(any_store)
+    any_store.pages.mark(page_id(row.payload), WEDNESDAY_2AM, not_sent="unsubscribed")  # type: ignore[arg-type]
+    assert any_store.pages.escalate(WEDNESDAY_2AM + MIN, WAIT, DIRECTOR) == [record.ref]
+
+
+def test_ack_after_a_console_claim_names_who_claimed(any_store: Store, sample_data: CallbackData) -> None:
+    record = request(any_store, sample_data)
+    any_store.callbacks.claim(record.ref, "dana")
+    for ref in (record.ref, None):
+        result = any_store.pages.acknowledge(ref, NIGHT_NURSE, "Night nurse", WEDNESDAY_2AM + MIN)
+        assert (result.ref, result.by, result.already, result.claimed) == (record.ref, "dana", True, True)
+    stored = any_store.callbacks.get(record.ref)
+    assert stored is not None and stored.acknowledged_at is None
+
+
+def test_of_two_simultaneous_acks_one_wins(any_store: Store, sample_data: CallbackData) -> None:
+    record = request(any_store, sample_data)
+    with Store(any_store.url) as other:
+        stores = [any_store, other] * 4
+        with ThreadPoolExecutor(len(stores)) as pool:
+            results = list(pool.map(
+                lambda s: s.pages.acknowledge(record.ref, NIGHT_NURSE, "Night nurse", WEDNESDAY_2AM + MIN), stores
+            ))
+    assert sum(not r.already for r in results) == 1
+    assert all(r.by == "Night nurse" for r in results)
+    assert [e.action for e in any_store.audit.recent()].count("acknowledge") == 1
+
+
+def test_a_bare_ack_prefers_the_page_still_waiting(any_store: Store, sample_data: CallbackData) -> None:
+    waiting = request(any_store, sample_data, "conv-1")
+    claimed = request(any_store, sample_data, "conv-2", now=WEDNESDAY_2AM + MIN)
+    any_store.callbacks.claim(claimed.ref, "dana")
+    assert any_store.pages.acknowledge(None, NIGHT_NURSE, "Night nurse", WEDNESDAY_2AM + 2 * MIN).ref == waiting.ref
 
 
 def test_a_first_page_to_the_backup_is_not_repeated_to_the_backup(any_store: Store, sample_data: CallbackData) -> None:
@@ -100,7 +157,7 @@ def test_a_second_acknowledgement_names_the_first(any_store: Store, sample_data:
     record = request(any_store, sample_data)
     any_store.pages.acknowledge(record.ref, NIGHT_NURSE, "Night nurse", WEDNESDAY_2AM + MIN)
     again = any_store.pages.acknowledge(record.ref, BACKUP_PHONE, "Clinical director", WEDNESDAY_2AM + 2 * MIN)
-    assert again.already and again.acknowledged_by == "Night nurse"
+    assert again.already and again.by == "Night nurse" and not again.claimed
     assert any_store.pages.acknowledge("HL-ZZZZ", NIGHT_NURSE, "Night nurse", WEDNESDAY_2AM).ref is None
 
 

@@ -159,18 +159,51 @@ async def test_a_failed_send_is_retried_with_backoff(
     assert len(fake_twilio.messages) == 1
 
 
-async def test_a_refused_number_is_not_retried_and_the_backup_still_comes(
+async def test_a_refused_number_is_not_retried_and_the_backup_is_paged_at_once(
     store: Store, sample_data: CallbackData, fake_twilio: FakeTwilio, prog: Program
 ) -> None:
     record = store_request(store, sample_data, prog)
     fake_twilio.unsubscribe(NIGHT_NURSE)
     await round_at(store, fake_twilio, prog, WEDNESDAY_2AM)
+    assert store.pages.for_request(record.ref)[0].not_sent == "unsubscribed"
+    await round_at(store, fake_twilio, prog, WEDNESDAY_2AM + dt.timedelta(seconds=5))
+    assert len(sent_to(fake_twilio, BACKUP)) == 1  # nobody was told: no 15-minute wait
     before = fake_twilio.attempts
     await round_at(store, fake_twilio, prog, WEDNESDAY_2AM + 10 * MIN)
     assert fake_twilio.attempts == before  # given up, not hammered
-    assert store.pages.for_request(record.ref)[0].not_sent == "unsubscribed"
-    await round_at(store, fake_twilio, prog, WEDNESDAY_2AM + 15 * MIN)
+
+
+async def test_a_late_first_page_gets_its_full_wait(
+    store: Store, sample_data: CallbackData, fake_twilio: FakeTwilio, prog: Program
+) -> None:
+    store_request(store, sample_data, prog)  # the website was down until 2:20
+    for minutes in (20, 21, 34):
+        await round_at(store, fake_twilio, prog, WEDNESDAY_2AM + minutes * MIN)
+    assert len(sent_to(fake_twilio, NIGHT_NURSE)) == 1 and sent_to(fake_twilio, BACKUP) == []
+    for minutes in (35, 36):
+        await round_at(store, fake_twilio, prog, WEDNESDAY_2AM + minutes * MIN)
     assert len(sent_to(fake_twilio, BACKUP)) == 1
+
+
+async def test_one_failing_page_does_not_hold_up_the_others(
+    store: Store, sample_data: CallbackData, fake_twilio: FakeTwilio, prog: Program, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = store_request(store, sample_data, prog, conversation="a")
+    second = store_request(store, sample_data, prog, conversation="b")
+    real = store.pages.message
+    broken = {1}
+
+    def message(pid: int) -> Any:
+        if pid in broken:
+            broken.discard(pid)
+            raise RuntimeError("a fault in one row")
+        return real(pid)
+
+    monkeypatch.setattr(store.pages, "message", message)
+    assert await round_at(store, fake_twilio, prog, WEDNESDAY_2AM) == 1
+    assert [first.ref in b for b in fake_twilio.bodies()] == [False] and second.ref in fake_twilio.bodies()[0]
+    assert await round_at(store, fake_twilio, prog, WEDNESDAY_2AM + 11 * dt.timedelta(seconds=1)) == 1
+    assert first.ref in fake_twilio.bodies()[1]
 
 
 async def test_without_on_call_settings_the_pager_leaves_the_outbox_alone(
