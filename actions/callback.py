@@ -22,6 +22,8 @@ CALLBACK_SLOTS = (
     "callback_consent", "first_name", "phone", "best_time", "voicemail_ok", "voicemail_name_ok",
     "text_ok", "callback_for",
 )
+# Cleared with the answers once the request is stored: the next request starts without a topic.
+TOPIC_SLOTS = ("callback_topic",)
 
 
 class ValidateCallbackForm(GuidedFormValidation):
@@ -145,6 +147,8 @@ class ActionSubmitCallback(Action):
             screening_outcome=outcome,
             urgent=urgent,
             channel=_channel(tracker),
+            topic=tracker.get_slot("callback_topic"),
+            loved_one_relation=tracker.get_slot("family_relation") if tracker.get_slot("callback_topic") else None,
         )
         prog = program()
         now = self.now()
@@ -185,4 +189,4 @@ def _checked_contact(tracker: Tracker) -> Dict[str, Optional[str]]:
 def _cleared() -> List[EventType]:
     """The callback answers removed from the conversation's current state. The turns that gave them
     stay in the conversation's record until it is deleted (bot.store.retention)."""
-    return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+    return [SlotSet(slot, None) for slot in CALLBACK_SLOTS + TOPIC_SLOTS]

@@ -72,6 +72,8 @@ class Topic:
     short: str
     detail: str = ""
     related: List[str] = field(default_factory=list)
+    # Buttons offered first after this answer, e.g. the guided family conversation.
+    offers: List[Dict[str, str]] = field(default_factory=list)
 
 
 def render(
@@ -142,12 +144,21 @@ def load_topics(directory: Path = FAQ_DIR) -> Dict[str, Topic]:
             short=" ".join(str(data["short"]).split()),
             detail=str(data.get("detail") or "").strip(),
             related=[str(r) for r in data.get("related") or []],
+            offers=_offers(path, data.get("offers")),
         )
     for topic in topics.values():
         unknown = [r for r in topic.related if r not in topics]
         if unknown:
             raise ContentError(f"{topic.key}: related topics not found: {unknown}")
     return topics
+
+
+def _offers(path: Path, raw: Any) -> List[Dict[str, str]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in raw):
+        raise ContentError(f"{path.name}: offers must be a list of buttons with a title and a payload")
+    return [{"title": str(b["title"]), "payload": str(b["payload"])} for b in raw]
 
 
 def load_buttons(path: Path = BUTTONS_FILE) -> Dict[str, List[Dict[str, str]]]:
@@ -166,9 +177,10 @@ def load_buttons(path: Path = BUTTONS_FILE) -> Dict[str, List[Dict[str, str]]]:
 
 
 def topic_buttons(topic: Topic, topics: Mapping[str, Topic], follow_up: List[Dict[str, str]]) -> List[Dict[str, str]]:
-    """Follow-ups after an answer: up to two related topics, then `follow_up` (fit check, callback)."""
-    buttons = [{"title": topics[r].title, "payload": topics[r].question} for r in topic.related[:2]]
-    return buttons + [dict(b) for b in follow_up]
+    """Follow-ups after an answer: its own offers, related topics (two buttons together), then
+    `follow_up` (fit check, callback)."""
+    related = [{"title": topics[r].title, "payload": topics[r].question} for r in topic.related[: max(0, 2 - len(topic.offers))]]
+    return [dict(b) for b in topic.offers] + related + [dict(b) for b in follow_up]
 
 
 def faq_responses(

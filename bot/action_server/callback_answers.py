@@ -15,9 +15,9 @@ _NAME_PREFIX = re.compile(
 _NAME_MARKS = ".'-\u2019"
 MAX_NAME_LENGTH = 30
 _TIMES = {
-    "morning": ("morning", "am", "early", "before noon", "breakfast"),
-    "afternoon": ("afternoon", "lunch", "midday", "noon", "after lunch"),
-    "evening": ("evening", "night", "after work", "after 5", "after five", "pm", "tonight", "late"),
+    "morning": ("morning", "mornings", "am", "early", "before noon", "breakfast"),
+    "afternoon": ("afternoon", "afternoons", "lunch", "midday", "noon", "after lunch"),
+    "evening": ("evening", "evenings", "night", "nights", "after work", "after 5", "after five", "pm", "tonight", "late"),
     "any time": ("any time", "anytime", "whenever", "any", "all day", "doesn't matter", "dont care", "no preference"),
 }
 

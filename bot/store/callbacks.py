@@ -25,6 +25,8 @@ from bot.phones import require_e164
 from bot.store.errors import InvalidTransition, RequestNotFound, StorageUnavailable, guard
 from bot.store.models import (
     FOR_WHOM,
+    RELATIONS,
+    TOPICS,
     OPEN_STATUSES,
     STATUS_CLAIMED,
     STATUS_DONE,
@@ -68,6 +70,8 @@ class CallbackData:
     screening_outcome: Optional[str]
     urgent: bool
     channel: str
+    topic: Optional[str] = None
+    loved_one_relation: Optional[str] = None
 
 
 @dataclass
@@ -94,6 +98,8 @@ class CallbackRecord:
     done_at: Optional[dt.datetime]
     outcome_note: Optional[str]
     expected_window_text: str
+    topic: Optional[str] = None
+    loved_one_relation: Optional[str] = None
     acknowledged_at: Optional[dt.datetime] = None
     acknowledged_by: Optional[str] = None
     created: bool = False
@@ -153,6 +159,8 @@ def _validated(data: CallbackData) -> CallbackData:
         screening_outcome=(data.screening_outcome or None) and str(data.screening_outcome)[:50],
         urgent=bool(data.urgent),
         channel=(data.channel or "unknown")[:50],
+        topic=data.topic if data.topic in TOPICS else None,
+        loved_one_relation=data.loved_one_relation if data.loved_one_relation in RELATIONS else None,
     )
 
 
@@ -221,6 +229,8 @@ CSV_COLUMNS = [
     "for_whom",
     "screening_outcome",
     "channel",
+    "topic",
+    "loved_one_relation",
     "expected_window_text",
     "claimed_by",
     "claimed_at",

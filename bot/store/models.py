@@ -34,6 +34,8 @@ STATUS_DONE = "done"
 STATUSES = (STATUS_NEW, STATUS_CLAIMED, STATUS_DONE)
 OPEN_STATUSES = (STATUS_NEW, STATUS_CLAIMED)
 FOR_WHOM = ("self", "loved_one")
+TOPICS = ("family_consultation",)
+RELATIONS = ("child_under_18", "adult_child", "partner", "parent", "sibling_friend")
 
 # One open request per conversation: a partial unique index, enforced by the database itself so
 # that two simultaneous submissions cannot both get through.
@@ -93,6 +95,10 @@ class CallbackRequest(Base):
     done_at = Column(UTCDateTime(), nullable=True)
     outcome_note = Column(Text, nullable=True)
     expected_window_text = Column(String(200), nullable=False, default="")
+    # "family_consultation" for a call a family member asked for after the family conversation, and
+    # who the loved one is to them (a relation such as "partner", never a name).
+    topic = Column(String(40), nullable=True)
+    loved_one_relation = Column(String(40), nullable=True)
     # The on-call person who answered a page for this request ("ACK <ref>" by text), and when.
     acknowledged_at = Column(UTCDateTime(), nullable=True)
     acknowledged_by = Column(String(100), nullable=True)

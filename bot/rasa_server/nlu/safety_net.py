@@ -68,13 +68,13 @@ def apply_safety_net(message: Message) -> Optional[str]:
             return "classifier"
     if signal is not None:
         if signal.definite:
-            _set_intent(message, CRISIS_INTENT)
+            set_top_intent(message, CRISIS_INTENT)
         else:
             _ask_first(message, text, signal.after_no)
         _set_crisis_type(message, text, SPANISH if signal.language == "es" else signal.kind)
         return signal.rule
     if is_medical_advice_request(text):
-        _set_intent(message, MEDICAL_ADVICE_INTENT)
+        set_top_intent(message, MEDICAL_ADVICE_INTENT)
         return MEDICAL_ADVICE_INTENT
     return None
 
@@ -100,8 +100,8 @@ def _ask_first(message: Message, text: str, after_no: Optional[str] = None) -> N
     """possible_risk on top; what the message would otherwise be (what the warning sign says to
     answer, a request for medical advice, or the classifier's best guess) right below it."""
     if after_no or is_medical_advice_request(text):
-        _set_intent(message, after_no or MEDICAL_ADVICE_INTENT)
-    _set_intent(message, POSSIBLE_RISK_INTENT)
+        set_top_intent(message, after_no or MEDICAL_ADVICE_INTENT)
+    set_top_intent(message, POSSIBLE_RISK_INTENT)
 
 
 def _set_crisis_type(message: Message, text: str, value: str) -> None:
@@ -128,7 +128,7 @@ def _demote_crisis(message: Message) -> None:
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
-def _set_intent(message: Message, name: str) -> None:
+def set_top_intent(message: Message, name: str) -> None:
     """Make `name` the top intent with full confidence, keeping the classifier's ranking below it."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != name]
     message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)

@@ -18,7 +18,7 @@ from bot import clock
 from bot.links import CONSOLE_BASE, request_path
 from bot.phones import format_phone
 from bot.store.callbacks import CallbackRecord
-from bot.store.models import FOR_WHOM, STATUS_CLAIMED, STATUS_DONE, STATUS_NEW, STATUSES
+from bot.store.models import FOR_WHOM, RELATIONS, STATUS_CLAIMED, STATUS_DONE, STATUS_NEW, STATUSES, TOPICS
 from bot.store.pages import BACKUP, PageRecord
 from bot.texts import Catalogue
 
@@ -230,11 +230,20 @@ def _summary_fields(
         ("best_time", e(record.best_time) or _muted(texts, "best_time_missing")),
         ("voicemail", e(voicemail_text(record, texts))),
         ("texts", say(texts, "texts_yes" if record.text_ok else "texts_no")),
-        ("for", e(label(texts, "for_", record.for_whom, FOR_WHOM))),
+        ("for", e(_for_whom(record, texts))),
         ("screening", e(outcome) or _muted(texts, "screening_missing")),
         ("status", e(status)),
     ]
     return [(texts.console_text(f"field_{name}"), value) for name, value in fields]
+
+
+def _for_whom(record: CallbackRecord, texts: Catalogue) -> str:
+    """Who the call is about; a family consultation says so, with the loved one's relation."""
+    who = label(texts, "for_", record.for_whom, FOR_WHOM)
+    if record.topic in TOPICS:
+        relation = label(texts, "relation_", record.loved_one_relation, RELATIONS) or texts.console_text("relation_unknown")
+        return texts.console_text("for_family_consultation", relation=relation)
+    return who
 
 
 def _dl(items: Iterable[Tuple[str, str]]) -> str:

@@ -46,6 +46,8 @@ def test_first_name(text: str, expected: str) -> None:
     [
         ("Morning", "morning"),
         ("after work", "evening"),
+        ("evenings", "evening"),
+        ("mornings are best", "morning"),
         ("any time", "any time"),
         ("whenever", "any time"),
         ("tuesday around 3", "tuesday around 3"),

@@ -37,7 +37,7 @@ async def test_signed_message_is_answered_through_twilio_api(database: str, fake
         {"To": PHONE, "From": FROM_NUMBER, "Body": body} for body in sms_texts("utter_greet", first=True)
     ]
     assert fake_twilio.bodies()[0].startswith("Privacy: Harbor Light keeps this conversation 30 days, then deletes it.")
-    assert fake_twilio.bodies()[-1].endswith("\n1) What is IOP? 2) Check if IOP fits 3) Request a callback")
+    assert fake_twilio.bodies()[-1].endswith("\n1) What is IOP? 2) Check if IOP fits 3) Request a callback 4) Plan a talk with a loved one")
     [message] = agent.received
     assert message.sender_id == sender_id_for(PHONE, ID_SECRET.encode()) and re.fullmatch(r"sms-[0-9a-f]{32}", message.sender_id)
     assert message.input_channel == "twilio_sms" and message.metadata == {"channel": "sms"}

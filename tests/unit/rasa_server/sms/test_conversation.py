@@ -173,7 +173,7 @@ async def test_numbered_reply_maps_to_the_button_payload_even_after_restart(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("reply, expected", [("1", "What is an intensive outpatient program?"), ("#3", "/request_callback"), ("4", "4"), ("0", "0"), ("1 or 2", "1 or 2")])
+@pytest.mark.parametrize("reply, expected", [("1", "What is an intensive outpatient program?"), ("#3", "/request_callback"), ("4", "/start_family_plan"), ("5", "5"), ("0", "0"), ("1 or 2", "1 or 2")])
 async def test_numeric_reply_table(
     database: str, fake_twilio: Any, tracker_db: Path, reply: str, expected: str
 ) -> None:

@@ -101,3 +101,26 @@ async def test_pages_take_their_words_from_the_catalogue_escaped(
     ref = add_request()
     detail = await (await client.get(f"/staff/r/{ref}?m=claimed")).text()
     assert "Yours now." in detail
+
+
+@pytest.mark.parametrize(
+    "topic, relation, expected",
+    [
+        ("family_consultation", "partner", "Family consultation: a family member, about their partner"),
+        ("family_consultation", "child_under_18", "Family consultation: a family member, about their child under 18"),
+        ("family_consultation", None, "Family consultation: a family member, about a loved one"),
+        (None, None, "A loved one"),
+    ],
+)
+def test_a_family_consultation_says_so_with_the_relation_only(topic: Optional[str], relation: Optional[str], expected: str) -> None:
+    from bot.store.callbacks import CallbackRecord
+
+    now = dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc)
+    record = CallbackRecord(
+        id=1, ref="HL-7K3Q", conversation_id="c", created_at=now, first_name="Pat", phone_e164="+14105550143",
+        best_time="evening", voicemail_ok=False, voicemail_name_ok=False, text_ok=True, for_whom="loved_one",
+        screening_outcome=None, urgent=False, channel="web", status="new", claimed_by=None, claimed_at=None,
+        done_at=None, outcome_note=None, expected_window_text="soon", topic=topic, loved_one_relation=relation,
+    )
+    fields = dict(pages._summary_fields(record, dt.timezone.utc, now, catalogue()))
+    assert fields["For"] == expected
