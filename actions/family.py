@@ -74,8 +74,13 @@ class ValidateFamilyForm(GuidedFormValidation):
             return {question: None, **_danger(dispatcher)}
         if reading.kind is Kind.STOP:
             return {question: None, OUTCOME: STOPPED, "requested_slot": None}
+        if text.rstrip().endswith("?") and answer_interruption(tracker, dispatcher):
+            return {question: None}  # "what if he gets angry?" is a question, not the answer "anger"
         if reading.kind in (Kind.ANSWER, Kind.SKIP):
             return {question: reading.value, "unclear_answers": 0}
+        if reading.value == answers.CHILD_AGE:
+            dispatcher.utter_message(response="utter_ask_family_child_age")
+            return {question: None}
         if question == "family_danger":
             dispatcher.utter_message(response="utter_family_danger_again")
             return {question: None, ASKED_AGAIN: True}

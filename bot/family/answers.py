@@ -23,6 +23,7 @@ CONCERNS = ("alcohol", "drugs", "mental_health", "several")
 TRIED = ("not_yet", "calm", "denial", "anger")
 SKIPPED = "skipped"
 SAFE = "no"
+CHILD_AGE = "child_age"
 # What each question's slot holds once read: a typed answer is never one of these words.
 STORED = {
     "family_danger": frozenset(),  # only ever read from what was typed
@@ -31,11 +32,16 @@ STORED = {
     "family_tried": frozenset(TRIED) | {SKIPPED},
 }
 ADULT_AGE = 18
+# "16 year old", "16-year-old", "16yo", "is 16", "he's 16": an age; "drinking for 5 years" is not.
 _AGE = re.compile(
-    r"\b(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|yo)\b(?:\s*-?\s*old)?|\b(?:is|turned|aged?|he's|she's|they're)\s+(\d{1,2})\b", re.I
+    r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b|\b(\d{1,2})\s*yo\b"
+    r"|\b(?:is|turned|aged?|he's|she's|they're)\s+(\d{1,2})\b(?!\s*(?:years?|yrs?|days?|weeks?|months?|times?)\b)",
+    re.I,
 )
+# "I'm his mom": the person is the parent; the loved one is their child.
+_SELF_ROLE = re.compile(r"\b(?:i'm|im|i am)\s+(?:his|her|their)\b", re.I)
 # Checked in this order: "he says he's fine" is denial before it is "fine".
-TRIED_ORDER = ("denial", "anger", "calm", "not_yet")
+TRIED_ORDER = ("denial", "anger", "not_yet", "calm")
 _YES_FIRST = ("yes", "yeah", "yep", "yea", "y")
 
 
@@ -58,9 +64,9 @@ class Phrases:
     """The phrase lists of content/family/answers.yml, compiled."""
 
     danger: re.Pattern
+    danger_patterns: Tuple[re.Pattern, ...]
     danger_yes: re.Pattern
     danger_no: re.Pattern
-    not_clear_no: re.Pattern
     relation: Tuple[Tuple[str, re.Pattern], ...]
     child_words: re.Pattern
     concern: Tuple[Tuple[str, re.Pattern], ...]
@@ -92,9 +98,9 @@ def parse_phrases(data: Mapping) -> Phrases:
     question = data["danger_question"]
     return Phrases(
         danger=_any(data["danger"] + data["tried"]["unsafe"]),
+        danger_patterns=tuple(re.compile(str(p)) for p in data["danger_patterns"]),
         danger_yes=_whole(question["yes"]),
         danger_no=_whole(question["no"]),
-        not_clear_no=_any(question["not_clear_no"]),
         relation=table(data["relation"], RELATIONS),
         child_words=_any(data["child_words"]),
         concern=table(data["concern"], ("several",) + tuple(c for c in CONCERNS if c != "several")),
@@ -111,19 +117,22 @@ def phrases() -> Phrases:
 
 def is_danger(text: str) -> bool:
     """Violence at home, or fear of it, anywhere in the text."""
-    return bool(phrases().danger.search(normalise(text)))
+    clean = normalise(text)
+    return bool(phrases().danger.search(clean)) or any(p.search(clean) for p in phrases().danger_patterns)
 
 
 def _age(text: str) -> Optional[int]:
     match = _AGE.search((text or "").replace("\u2019", "'"))
     if not match:
         return None
-    return int(match.group(1) or match.group(2))
+    return int(next(g for g in match.groups() if g))
 
 
 def relation_in(text: str) -> Optional[str]:
     """Who the loved one is, from any message ("my 16 year old son" -> child_under_18), else None."""
     clean = normalise(text)
+    if _SELF_ROLE.search(clean):
+        return None  # their role, not the loved one's: asked with the buttons
     for key, pattern in phrases().relation:
         if pattern.search(clean):
             return key
@@ -160,10 +169,10 @@ def read(question: str, text: str, *, asked_again: bool = False) -> Reading:
     if p.stop.match(clean):
         return Reading(Kind.STOP)
     if question == "family_danger":
+        if p.danger_no.match(clean):  # only a whole, clear no
+            return Reading(Kind.ANSWER, SAFE)
         if is_danger(text) or p.danger_yes.match(clean) or clean.split()[0] in _YES_FIRST:
             return Reading(Kind.DANGER)  # "yes, but..." is a yes
-        if p.danger_no.match(clean) or (clean.startswith(("no ", "nobody ", "no one ")) and not p.not_clear_no.search(clean)):
-            return Reading(Kind.ANSWER, SAFE)
         return Reading(Kind.DANGER if asked_again else Kind.UNCLEAR)
     if is_danger(text):
         return Reading(Kind.DANGER)
@@ -171,7 +180,11 @@ def read(question: str, text: str, *, asked_again: bool = False) -> Reading:
         return Reading(Kind.SKIP, SKIPPED)
     readers: Dict[str, object] = {"family_relation": relation_in, "family_concern": concern_in, "family_tried": _tried_in}
     value = readers[question](text)  # type: ignore[operator]
-    return Reading(Kind.ANSWER, value) if value else Reading(Kind.UNCLEAR)
+    if value:
+        return Reading(Kind.ANSWER, value)
+    if question == "family_relation" and p.child_words.search(clean) and not _SELF_ROLE.search(clean):
+        return Reading(Kind.UNCLEAR, CHILD_AGE)  # "my son": under 18 or not is asked
+    return Reading(Kind.UNCLEAR)
 
 
 _MY = re.compile(r"\bmy((?:\s+[\w'-]+){1,4})", re.I)
@@ -180,10 +193,16 @@ _MY = re.compile(r"\bmy((?:\s+[\w'-]+){1,4})", re.I)
 def mentioned_relation(text: str) -> Optional[str]:
     """Who "my ..." names in an opening message ("my 16 year old son" -> child_under_18), else None.
 
-    Only phrases after "my" count, so "I'm his mom" is not read as the loved one being a parent.
+    Only phrases after "my" count, so "I'm his mom" is not read as the loved one being a parent, and
+    only when they name one relation ("my son ... my husband and I" is asked).
     """
+    found = set()
     for match in _MY.finditer(text or ""):
-        found = relation_in("my" + match.group(1))
-        if found:
-            return found
-    return None
+        chunk = "my" + match.group(1)
+        relation = relation_in(chunk)
+        if relation is None and phrases().child_words.search(normalise(chunk)):
+            relation = CHILD_AGE  # a son or daughter of unknown age still counts as the one named
+        found.add(relation)
+    found.discard(None)
+    only = found.pop() if len(found) == 1 else None
+    return None if only == CHILD_AGE else only

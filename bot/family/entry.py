@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List
+from typing import List, Tuple
 
 import yaml
 
@@ -20,15 +20,16 @@ ENTRY_FILE = CONTENT_DIR / "family" / "entry.yml"
 
 
 @lru_cache(maxsize=1)
-def _asks() -> re.Pattern:
+def _patterns() -> Tuple[re.Pattern, re.Pattern]:
     data = yaml.safe_load(ENTRY_FILE.read_text(encoding="utf-8"))
-    items: List[str] = [str(p) for p in data["asks"]]
-    return re.compile(r"(?<![\w'])(?:" + "|".join(items) + r")(?![\w'])")
+    asks: List[str] = [str(p) for p in data["asks"]]
+    not_for: List[str] = [str(p) for p in data["not_for"]]
+    return re.compile(r"(?<![\w'])(?:" + "|".join(asks) + r")(?![\w'])"), re.compile("|".join(not_for))
 
 
 def is_planning_request(text: str) -> bool:
     """A loved one named after "my", and a question of how to talk with them or get them to accept help."""
-    asks, clean = _asks(), normalise(text)  # the phrases load (and fail) even for an empty text
-    if not clean or not asks.search(clean):
+    (asks, not_for), clean = _patterns(), normalise(text)  # the phrases load (and fail) even for an empty text
+    if not clean or not asks.search(clean) or not_for.search(clean):
         return False
     return mentioned_relation(text) is not None or bool(re.search(r"\bmy\s+(?:[\w'-]+\s+){0,3}(?:" + phrases().child_words.pattern + ")", clean))

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 START_FAMILY_PLAN = "start_family_plan"
 # What the classifier may have made of such a request; anything else (a crisis first of all) stands.
-REPLACEABLE = frozenset({"faq", "nlu_fallback", "out_of_scope", "inform", "start_screening", "request_callback"})
+REPLACEABLE = frozenset({"faq", "nlu_fallback", "out_of_scope", "inform"})
 
 
 def apply_family_request(message: Message) -> bool:

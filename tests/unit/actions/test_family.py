@@ -125,3 +125,21 @@ async def test_answers_from_the_opening_message_are_kept_when_the_form_starts() 
                 requested=None, loop="family_form")
     for slot, value in (("family_relation", "child_under_18"), ("family_concern", "drugs")):
         assert ValidateFamilyForm()._validate(slot, value, CollectingDispatcher(), t) == {slot: value}
+
+
+async def test_a_question_that_contains_an_answer_word_is_answered_not_taken() -> None:
+    t = tracker({"family_danger": "no", "family_tried": "What if he gets angry?"}, text="What if he gets angry?",
+                intent="faq", faq="approach_loved_one", requested="family_tried", loop="family_form")
+    out = await validate(ValidateFamilyForm(), t)
+    assert out["_responses"] == ["utter_faq/approach_loved_one"] and out["family_tried"] is None
+
+
+async def test_my_son_without_an_age_is_asked_under_18_or_not() -> None:
+    out = await validate(ValidateFamilyForm(), at("family_relation", "my son", family_danger="no"))
+    assert out["_responses"] == ["utter_ask_family_child_age"] and out["family_relation"] is None
+
+
+@pytest.mark.parametrize("text", ["end the plan", "stop this"])
+async def test_sms_friendly_ways_to_stop(text: str) -> None:
+    out = await validate(ValidateFamilyForm(), at("family_concern", text, family_danger="no"))
+    assert out["family_outcome"] == "stopped"

@@ -19,7 +19,16 @@ STOP = Reading(Kind.STOP)
         ("No, we're safe", False, Reading(Kind.ANSWER, "no")),
         ("no", False, Reading(Kind.ANSWER, "no")),
         ("nope, he's at work", False, UNCLEAR),  # not a clear no: asked again
-        ("no he is at work", False, Reading(Kind.ANSWER, "no")),
+        ("no he is at work", False, UNCLEAR),  # more said than a no: asked once more
+        ("no one is in danger", False, Reading(Kind.ANSWER, "no")),
+        ("No, we are all safe.", False, Reading(Kind.ANSWER, "no")),
+        ("no he just hits my mom", False, DANGER),
+        ("no, he only pushes me around", False, DANGER),
+        ("no he's just punching walls", True, DANGER),
+        ("no one is safe", False, DANGER),
+        ("no i'm not sure", False, UNCLEAR),
+        ("no idea", True, DANGER),
+        ("no, maybe", True, DANGER),
         ("Yes, someone is in danger", False, DANGER),
         ("yes", False, DANGER),
         ("yes but not right now", False, DANGER),  # "yes, but..." is yes
@@ -51,7 +60,10 @@ def test_the_danger_question_goes_on_only_after_a_clear_no(text: str, asked_agai
         ("family_relation", "my mom", Reading(Kind.ANSWER, "parent")),
         ("family_relation", "my brother", Reading(Kind.ANSWER, "sibling_friend")),
         ("family_relation", "Sibling or friend", Reading(Kind.ANSWER, "sibling_friend")),
-        ("family_relation", "my son", UNCLEAR),  # under 18 or not: the buttons ask
+        ("family_relation", "my son", Reading(Kind.UNCLEAR, "child_age")),  # under 18 or not is asked
+        ("family_relation", "I'm his mom", UNCLEAR),  # their role, not the loved one's
+        ("family_relation", "my son, he has been drinking for 5 years", Reading(Kind.UNCLEAR, "child_age")),
+        ("family_relation", "my son, he's 19", Reading(Kind.ANSWER, "adult_child")),
         ("family_relation", "skip", Reading(Kind.SKIP, "skipped")),
         ("family_concern", "Alcohol", Reading(Kind.ANSWER, "alcohol")),
         ("family_concern", "he smokes weed", Reading(Kind.ANSWER, "drugs")),
@@ -67,6 +79,14 @@ def test_the_danger_question_goes_on_only_after_a_clear_no(text: str, asked_agai
         ("family_tried", "It got unsafe", DANGER),
         ("family_tried", "last time he shoved me", DANGER),
         ("family_tried", "he threatened me", DANGER),
+        ("family_tried", "he pushes me when he drinks", DANGER),
+        ("family_tried", "he hurts the kids", DANGER),
+        ("family_tried", "he pinned me down", DANGER),
+        ("family_tried", "she throws things at me", DANGER),
+        ("family_tried", "honestly I'm scared of my son", DANGER),
+        ("family_tried", "not yet, he seems fine", Reading(Kind.ANSWER, "not_yet")),
+        ("family_tried", "not good", UNCLEAR),
+        ("family_tried", "it went fine", Reading(Kind.ANSWER, "calm")),
         ("family_tried", "I'm scared of him when he drinks", DANGER),
         ("family_relation", "my partner, he pushed me last time", DANGER),
         ("family_concern", "never mind", STOP),
@@ -86,6 +106,7 @@ def test_answers(question: str, text: str, expected: Reading) -> None:
         ("my son is 15 and vaping, what do i say", "child_under_18", "drugs"),
         ("I'm his mom, how do I talk to him", None, None),  # the person is the mom, not the loved one
         ("how do i talk to my dad about his drinking and his pills", "parent", "several"),
+        ("How do I talk to my son about his drinking? My husband and I are worried.", None, "alcohol"),  # two named: asked
     ],
 )
 def test_the_opening_message_fills_what_it_says(text: str, relation: Optional[str], concern: Optional[str]) -> None:
@@ -105,6 +126,10 @@ def test_the_opening_message_fills_what_it_says(text: str, relation: Optional[st
         ("how do i get my son into your program", False),  # admission, not a talk
         ("my mom drinks every night", False),  # no question of how to raise it
         ("how much does it cost", False),
+        ("How do you get my son admitted?", False),
+        ("how to get my daughter enrolled", False),
+        ("how to get my husband covered by my insurance", False),
+        ("How should I tell my husband I relapsed?", False),
     ],
 )
 def test_requests_to_plan_a_talk(text: str, expected: bool) -> None:
