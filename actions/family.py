@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import GuidedFormValidation, _looks_like_question, answer_interruption
+from actions.forms import GuidedFormValidation, looks_like_question, answer_interruption
 from bot.family import answers
 from bot.family.answers import QUESTIONS, Kind
 
@@ -74,8 +74,10 @@ class ValidateFamilyForm(GuidedFormValidation):
             return {question: None, **_danger(dispatcher)}
         if reading.kind is Kind.STOP:
             return {question: None, OUTCOME: STOPPED, "requested_slot": None}
-        if text.rstrip().endswith("?") and answer_interruption(tracker, dispatcher):
-            return {question: None}  # "what if he gets angry?" is a question, not the answer "anger"
+        # "What if he gets angry?" is a question, not the answer "anger": asked as one, answered first.
+        question_mark = text.rstrip().endswith("?")
+        if question_mark and answer_interruption(tracker, dispatcher):
+            return {question: None}
         if reading.kind in (Kind.ANSWER, Kind.SKIP):
             return {question: reading.value, "unclear_answers": 0}
         if reading.value == answers.CHILD_AGE:
@@ -84,7 +86,7 @@ class ValidateFamilyForm(GuidedFormValidation):
         if question == "family_danger":
             dispatcher.utter_message(response="utter_family_danger_again")
             return {question: None, ASKED_AGAIN: True}
-        if _looks_like_question(text) and answer_interruption(tracker, dispatcher):
+        if not question_mark and looks_like_question(text) and answer_interruption(tracker, dispatcher):
             return {question: None}
         return self.not_understood(question, dispatcher, tracker)
 

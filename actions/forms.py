@@ -85,7 +85,7 @@ class GuidedFormValidation(FormValidationAction, ABC):
         since almost any short text could parse.
         """
         text = value if isinstance(value, str) else ("" if value is None else str(value))
-        asks = _looks_like_question(text)
+        asks = looks_like_question(text)
         if question_first and asks and answer_interruption(tracker, dispatcher):
             return {slot: None}
         parsed = parser(text)
@@ -107,6 +107,7 @@ class GuidedFormValidation(FormValidationAction, ABC):
         return {slot: None, "unclear_answers": count}
 
 
-def _looks_like_question(text: str) -> bool:
+def looks_like_question(text: str) -> bool:
+    """A question mark, or four words or more: possibly a question rather than an answer."""
     words = text.split()
     return text.rstrip().endswith("?") or len(words) >= 4

@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from bot.clients.twilio_api import ENV_SETTINGS, TwilioClient
 from bot.hours import is_open
-from bot.settings import OnCallContact, OnCallShift, Program, env
+from bot.settings import OnCallContact, OnCallShift, Program
 
 # Something meant as a reference: a token with a digit, or letters, a dash and four characters.
 # "ACK 68D8" or "ACK CB-7K3Q" must not acknowledge whatever page came last.
 _DASH = "\u2010\u2011\u2012\u2013\u2014-"  # the hyphen last: literal in a [class]
 _REF_LIKE = re.compile(rf"\b[a-z]{{2,3}}[{_DASH}][a-z0-9]{{4}}\b|\b(?=[a-z0-9]{{4,7}}\b)[a-z]*\d[a-z0-9]*\b", re.I)
-TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
+TWILIO_SETTINGS = ENV_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def on_call_now(now: dt.datetime, prog: Program) -> Optional[OnCallContact]:
 
 def sending_configured() -> bool:
     """Whether this process can send text messages (the Twilio account settings are all present)."""
-    return all(env(name) for name in TWILIO_SETTINGS)
+    return TwilioClient.from_env().configured
 
 
 def first_page(now: dt.datetime, prog: Program, *, urgent: bool, can_send: Optional[bool] = None) -> Optional[OnCallContact]:

@@ -133,6 +133,11 @@ def _parse_time(value: Any, where: str, errors: List[str]) -> Optional[dt.time]:
     return dt.time(int(hour), int(minute))
 
 
+def _whole_number(value: Any, low: int, high: int) -> bool:
+    """An int from `low` to `high` (YAML's true/false are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def _text(data: Mapping[str, Any], key: str, where: str, errors: List[str]) -> str:
     value = data.get(key) if isinstance(data, Mapping) else None
     if value is None or not str(value).strip():
@@ -212,7 +217,7 @@ def parse_program(data: Any) -> Program:
     for key in ("conversation_days", "closed_request_days"):
         default = Program.__dataclass_fields__[key].default
         value = retention.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+        if not _whole_number(value, 1, 3650):
             errors.append(f"retention.{key}: a whole number of days between 1 and 3650")
             value = default
         days[key] = value
@@ -306,6 +311,7 @@ def _parse_on_call(raw: Any, errors: List[str]) -> Optional[OnCall]:
     if not isinstance(raw, Mapping):
         errors.append("on_call: must be a mapping with rota and backup")
         return None
+    found_before = len(errors)
     unknown = set(raw) - {"rota", "backup", "page_for", "page_when", "acknowledge_within_minutes"}
     if unknown:
         errors.append(f"on_call: unknown key(s) {sorted(unknown)}")
@@ -322,14 +328,12 @@ def _parse_on_call(raw: Any, errors: List[str]) -> Optional[OnCall]:
     if page_when not in PAGE_WHEN:
         errors.append(f"on_call.page_when: one of {list(PAGE_WHEN)}, got {page_when!r}")
     minutes = raw.get("acknowledge_within_minutes", 15)
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+    if not _whole_number(minutes, 1, 240):
         errors.append("on_call.acknowledge_within_minutes: a whole number of minutes between 1 and 240")
     if backup and any(s and s.contact.phone == backup.phone for s in rota):
         errors.append("on_call.backup: must be another number than the rota's (the backup is who is paged when the rota does not answer)")
-    if None in rota or backup is None or page_for not in PAGE_FOR or page_when not in PAGE_WHEN:
-        return None
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
-        return None
+    if len(errors) > found_before:
+        return None  # parse_program raises with every error
     return OnCall(tuple(s for s in rota if s), backup, page_for, page_when, minutes)
 
 

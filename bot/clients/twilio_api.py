@@ -20,6 +20,8 @@ SEND_TIMEOUT_SECONDS = 10.0
 SEND_ATTEMPTS = 3
 TWILIO_UNSUBSCRIBED = 21610  # Twilio error: the recipient replied STOP at carrier level.
 NOT_SENT = "not sent"
+# The account settings in the environment; TWILIO_API_BASE (optional) points elsewhere, e.g. a local fake.
+ENV_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
 
 
 class RecipientUnsubscribed(Exception):
@@ -43,6 +45,14 @@ class TwilioClient:
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.retry_delay = retry_delay
         self._warned: Set[str] = set()
+
+    @classmethod
+    def from_env(cls) -> "TwilioClient":
+        """The client for the account in the environment (ENV_SETTINGS, TWILIO_API_BASE)."""
+        from bot.settings import env
+
+        sid, token, number = (env(name) for name in ENV_SETTINGS)
+        return cls(sid, token, number, env("TWILIO_API_BASE"))
 
     @property
     def configured(self) -> bool:

@@ -50,11 +50,10 @@ def compose(prog: Program, relation: Optional[str], concern: Optional[str], trie
     data = plan_texts()
     relation = relation if relation in RELATIONS else SKIPPED
     values = dict(prog.placeholders(), relation=str(data["relation_words"][relation]))
-    say = [_fill(data["say_intro"], values)] + [f'"{_fill(s, values)}"' for s in data["sentences"].get(relation, [])]
-    if relation == SKIPPED:
-        say = [_fill(data["say_intro"], values)] + [f'"{_fill(s, values)}"' for s in data["sentences"]["sibling_friend"]]
-    texts = [data["intro"], data["when_to_talk"]]
-    messages = [_fill(t, values) for t in texts] + [" ".join(say)]
+    # Skipped: the sentences for a sibling or friend, which suit anyone close.
+    sentences = data["sentences"][relation if relation != SKIPPED else "sibling_friend"]
+    say = [_fill(data["say_intro"], values)] + [f'"{_fill(s, values)}"' for s in sentences]
+    messages = [_fill(data["intro"], values), _fill(data["when_to_talk"], values), " ".join(say)]
     if tried in TRIED:
         messages.append(_fill(data["tried"][tried], values))
     if concern in CONCERNS:

@@ -32,6 +32,7 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
+from bot.links import console_link
 from bot.settings import env, program
 from bot.store import StorageUnavailable
 from bot.store.models import utcnow
@@ -87,7 +88,7 @@ def build_body(
     """The JSON sent for one outbox row; `texts` words it (the deployed program's catalogue by default)."""
     data: Dict[str, Any] = json.loads(payload)
     path = str(data.get("console_path") or "")
-    link = f"{console_base_url.rstrip('/')}{path}" if console_base_url and path else path
+    link = console_link(path, console_base_url)
     say = (texts or catalogue(program())).console_text
     if topic == TOPIC_CALLBACK_CREATED:
         key = "webhook_new_urgent" if data.get("urgent") else "webhook_new"

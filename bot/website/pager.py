@@ -24,7 +24,7 @@ from typing import Callable, Optional
 
 from bot import clock
 from bot.clients.twilio_api import NOT_SENT, TwilioClient
-from bot.links import request_path
+from bot.links import console_link, request_path
 from bot.settings import Program, env, program
 from bot.store import StorageUnavailable, Store
 from bot.store.models import utcnow
@@ -45,8 +45,7 @@ def page_text(
     message: PageMessage, prog: Program, texts: Catalogue, console_base_url: Optional[str] = None
 ) -> str:
     """The words of one page (content/console.yml page_*), with the request's console link."""
-    path = request_path(message.ref)
-    link = f"{console_base_url.rstrip('/')}{path}" if console_base_url else path
+    link = console_link(request_path(message.ref), console_base_url)
     time = clock.clock(message.requested_at.astimezone(prog.tz))
     if message.level == BACKUP and prog.on_call is not None:
         minutes = prog.on_call.acknowledge_within_minutes
@@ -131,11 +130,6 @@ async def page_round(
     return sent
 
 
-def twilio_from_env() -> TwilioClient:
-    """The Twilio client the pager sends with (the SMS channel's settings)."""
-    return TwilioClient(env("TWILIO_ACCOUNT_SID"), env("TWILIO_AUTH_TOKEN"), env("TWILIO_FROM_NUMBER"), env("TWILIO_API_BASE"))
-
-
 async def run_pager(
     store: Store,
     stop_event: asyncio.Event,
@@ -144,7 +138,7 @@ async def run_pager(
     interval: float = 5.0,
 ) -> None:
     """Run `page_round` every `interval` seconds until `stop_event` is set; failures wait for the next round."""
-    twilio = twilio or twilio_from_env()
+    twilio = twilio or TwilioClient.from_env()
     log.info("on-call pager started")
     while not stop_event.is_set():
         try:

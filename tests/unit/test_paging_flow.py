@@ -16,7 +16,8 @@ from actions.callback import ActionSubmitCallback
 from bot.links import request_path
 from bot.settings import Program
 from bot.store import Store
-from bot.website.pager import page_round, twilio_from_env
+from bot.clients.twilio_api import TwilioClient
+from bot.website.pager import page_round
 from tests.support.actions import DOMAIN, responses, tracker
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.on_call import BACKUP, NIGHT_NURSE, STRANGER, WEDNESDAY_2AM
@@ -71,7 +72,7 @@ async def test_an_urgent_request_at_2am_pages_once_and_an_ack_stops_the_backup(
     assert responses(told) == ["utter_callback_confirmed_on_call"]
     ref = told.messages[0]["ref"]
 
-    twilio = twilio_from_env()
+    twilio = TwilioClient.from_env()
     for minutes in (0, 1, 2):
         await page_round(store, twilio, WEDNESDAY_2AM + minutes * MIN)
     [page] = paging_env.messages
@@ -108,7 +109,7 @@ async def test_without_an_ack_the_backup_is_paged_once_and_can_acknowledge(
     on_call: Program, paging_env: FakeTwilio, store: Store, staff: TestClient, tracker_db: Path, sanic_test_mode: None
 ) -> None:
     ref = (await ask_for_a_callback(WEDNESDAY_2AM)).messages[0]["ref"]
-    twilio = twilio_from_env()
+    twilio = TwilioClient.from_env()
     for minutes in (0, 7, 14, 15, 16, 45):
         await page_round(store, twilio, WEDNESDAY_2AM + minutes * MIN)
     assert len(texts_to(paging_env, NIGHT_NURSE)) == 1

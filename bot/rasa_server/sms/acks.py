@@ -13,7 +13,7 @@ import logging
 from typing import Callable, Optional, Tuple
 
 from bot import paging
-from bot.links import request_path
+from bot.links import console_link, request_path
 from bot.rasa_server.sms.format import split_message, to_gsm7
 from bot.settings import Program, env
 from bot.store import Store, configured_store
@@ -52,8 +52,7 @@ async def answer(
         key = "ack_claimed" if result.claimed else "ack_already"
         reply = texts.console_text(key, ref=result.ref, name=result.by or "")
     else:
-        base = env("STAFF_CONSOLE_BASE_URL")
-        path = request_path(result.ref)
-        reply = texts.console_text("ack_done", ref=result.ref, link=f"{base.rstrip('/')}{path}" if base else path)
+        link = console_link(request_path(result.ref), env("STAFF_CONSOLE_BASE_URL"))
+        reply = texts.console_text("ack_done", ref=result.ref, link=link)
         logger.info("on-call page for request %s acknowledged", result.ref)
     return tuple(split_message(to_gsm7(reply)))
