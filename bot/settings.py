@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot import clock
+from bot.program_facts import MEDICINES, TRACK_SETTINGS, Facts, Meeting, Track
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = PROJECT_ROOT / "content"
@@ -97,6 +98,8 @@ class Program:
     closed_request_days: int = 365
     # Paging the on-call staff (None: requests wait for opening hours).
     on_call: Optional[OnCall] = None
+    # What this program offers, said first in the answers (None: every answer stays general).
+    facts: Optional[Facts] = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -223,6 +226,7 @@ def parse_program(data: Any) -> Program:
         days[key] = value
 
     on_call = _parse_on_call(data.get("on_call"), errors)
+    facts = _parse_facts(data.get("facts"), errors)
 
     crisis = data.get("crisis") or {}
     crisis_line = _text(crisis, "suicide_and_crisis_line", "crisis", errors)
@@ -249,6 +253,7 @@ def parse_program(data: Any) -> Program:
         emergency=emergency,
         samhsa_helpline=samhsa,
         on_call=on_call,
+        facts=facts,
         **days,
     )
 
@@ -335,6 +340,161 @@ def _parse_on_call(raw: Any, errors: List[str]) -> Optional[OnCall]:
     if len(errors) > found_before:
         return None  # parse_program raises with every error
     return OnCall(tuple(s for s in rota if s), backup, page_for, page_when, minutes)
+
+
+FACT_KEYS = ("tracks", "length_weeks", "ages", "self_pay", "insurance", "services", "languages")
+SERVICE_FLAGS = ("drug_testing", "transportation", "childcare", "telehealth")
+SERVICE_KEYS = ("opioid_medication", "alcohol_medication", *SERVICE_FLAGS, "family_program")
+
+
+def _keys(raw: Any, where: str, known: Tuple[str, ...], errors: List[str]) -> Mapping[str, Any]:
+    """`raw` as a mapping (empty if it is not one), with any key outside `known` reported."""
+    if not isinstance(raw, Mapping):
+        errors.append(f"{where}: must be a mapping")
+        return {}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        errors.append(f"{where}: unknown key(s) {unknown}; known: {list(known)}")
+    return raw
+
+
+def _names(raw: Any, where: str, errors: List[str], allowed: Optional[Tuple[str, ...]] = None) -> Tuple[str, ...]:
+    """A list of short names (insurers, languages, medicines), each said as written."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        errors.append(f"{where}: a list of names, e.g. [First, Second]")
+        return ()
+    names = tuple(" ".join(x.split()) for x in raw)
+    for name in names:
+        if len(name) > 60 or "{" in name or "}" in name:
+            errors.append(f"{where}: {name[:60]!r} must be at most 60 characters, without braces")
+        elif allowed is not None and name not in allowed:
+            errors.append(f"{where}: unknown {name!r}; one of {list(allowed)}")
+    if len(set(n.lower() for n in names)) < len(names):
+        errors.append(f"{where}: names a value twice")
+    return names
+
+
+def _meeting(raw: Mapping[str, Any], where: str, errors: List[str]) -> Optional[Meeting]:
+    """`days` (weekdays) and `hours` [from, to] on the same day."""
+    days, hours = raw.get("days"), raw.get("hours")
+    if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+        errors.append(f"{where}.days: a list of weekdays, e.g. [monday, wednesday], got {days!r}")
+        return None
+    if not isinstance(hours, list) or len(hours) != 2:
+        errors.append(f"{where}.hours: expected [\"HH:MM\", \"HH:MM\"], got {hours!r}")
+        return None
+    start, end = _parse_time(hours[0], f"{where}.hours", errors), _parse_time(hours[1], f"{where}.hours", errors)
+    if start is None or end is None:
+        return None
+    if start >= end:
+        errors.append(f"{where}.hours: the start must be before the end on the same day")
+        return None
+    return Meeting(tuple(sorted({WEEKDAYS.index(d) for d in days})), start, end)
+
+
+def _track(raw: Any, where: str, errors: List[str]) -> Optional[Track]:
+    known = ("name", "days", "hours", "setting")
+    raw = _keys(raw, where, known, errors)
+    if not raw:
+        return None
+    name = _text(raw, "name", where, errors)
+    setting = raw.get("setting", "in_person")
+    if setting not in TRACK_SETTINGS:
+        errors.append(f"{where}.setting: one of {list(TRACK_SETTINGS)}, got {setting!r}")
+    meeting = _meeting(raw, where, errors)
+    if not name or meeting is None or setting not in TRACK_SETTINGS:
+        return None
+    return Track(name[:40], meeting, setting)
+
+
+def _ages(raw: Any, errors: List[str]) -> Tuple[Optional[bool], Optional[Tuple[int, int]]]:
+    raw = _keys(raw, "facts.ages", ("adults", "teens"), errors)
+    adults, teens = raw.get("adults"), raw.get("teens")
+    if adults is not None and not isinstance(adults, bool):
+        errors.append("facts.ages.adults: true or false")
+        adults = None
+    if teens in (None, False):
+        teens = None
+    elif not (isinstance(teens, list) and len(teens) == 2 and all(_whole_number(a, 10, 19) for a in teens) and teens[0] <= teens[1]):
+        errors.append(f"facts.ages.teens: the youngest and oldest teen age served, e.g. [13, 17], got {teens!r}")
+        teens = None
+    else:
+        teens = (teens[0], teens[1])
+    if raw and not adults and not teens and "facts.ages" not in " ".join(errors):
+        errors.append("facts.ages: serves nobody; set adults: true and/or teens: [from, to]")
+    return adults, teens
+
+
+def _length(raw: Any, errors: List[str]) -> Optional[Tuple[int, int]]:
+    if raw is None:
+        return None
+    pair = [raw, raw] if not isinstance(raw, list) else raw
+    if len(pair) != 2 or not all(_whole_number(w, 1, 104) for w in pair) or pair[0] > pair[1]:
+        errors.append(f"facts.length_weeks: weeks as a number or [from, to] between 1 and 104, got {raw!r}")
+        return None
+    return (pair[0], pair[1])
+
+
+def _services(raw: Any, errors: List[str]) -> Dict[str, Any]:
+    raw = _keys(raw, "facts.services", SERVICE_KEYS, errors)
+    found: Dict[str, Any] = {}
+    for kind in ("opioid", "alcohol"):
+        key = f"{kind}_medication"
+        if key in raw:
+            value = raw[key]
+            found[f"{kind}_medicines"] = () if value in ([], False) else _names(value, f"facts.services.{key}", errors, MEDICINES[kind])
+    for flag in SERVICE_FLAGS:
+        value = raw.get(flag)
+        if value is not None and not isinstance(value, bool):
+            errors.append(f"facts.services.{flag}: true or false, got {value!r}")
+        elif value is not None:
+            found[flag] = value
+    family = raw.get("family_program")
+    if isinstance(family, bool):
+        found["family_program"] = family
+    elif family is not None:
+        family = _keys(family, "facts.services.family_program", ("days", "hours"), errors)
+        meeting = _meeting(family, "facts.services.family_program", errors) if family else None
+        if meeting:
+            found["family_program"] = meeting
+    return found
+
+
+def _parse_facts(raw: Any, errors: List[str]) -> Optional[Facts]:
+    """The optional facts section; None when it is absent. A fact left out is not stated."""
+    if raw is None:
+        return None
+    found_before = len(errors)
+    raw = _keys(raw, "facts", FACT_KEYS, errors)
+    tracks_raw = raw.get("tracks") or []
+    if not isinstance(tracks_raw, list):
+        errors.append("facts.tracks: a list of tracks (name, days, hours, setting)")
+        tracks_raw = []
+    tracks = tuple(t for t in (_track(item, f"facts.tracks[{i}]", errors) for i, item in enumerate(tracks_raw)) if t)
+    adults, teens = _ages(raw["ages"], errors) if "ages" in raw else (None, None)
+    pay = _keys(raw["self_pay"], "facts.self_pay", ("per_day", "options"), errors) if "self_pay" in raw else {}
+    per_day = pay.get("per_day")
+    if per_day is not None and not _whole_number(per_day, 1, 10000):
+        errors.append(f"facts.self_pay.per_day: whole US dollars per treatment day, 1 to 10000, got {per_day!r}")
+    plans = _keys(raw["insurance"], "facts.insurance", ("insurers", "public_plans"), errors) if "insurance" in raw else {}
+    services = _services(raw["services"], errors) if "services" in raw else {}
+    if services.get("telehealth") is False and any(t.setting != "in_person" for t in tracks):
+        errors.append("facts.services.telehealth: false, but a track meets online; make them agree")
+    facts = Facts(
+        tracks=tracks,
+        length_weeks=_length(raw.get("length_weeks"), errors),
+        adults=adults,
+        teens=teens,
+        self_pay_per_day=per_day,
+        payment_options=_names(pay.get("options"), "facts.self_pay.options", errors),
+        insurers=_names(plans.get("insurers"), "facts.insurance.insurers", errors),
+        public_plans=_names(plans.get("public_plans"), "facts.insurance.public_plans", errors),
+        languages=_names(raw.get("languages"), "facts.languages", errors),
+        **services,
+    )
+    return None if len(errors) > found_before else facts
 
 
 def load_program_file(path: Path) -> Program:

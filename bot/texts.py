@@ -4,7 +4,8 @@ Writers and providers edit content/ only: FAQ topics in content/faq/, the assist
 responses in content/messages.yml, the texts the SMS channel sends on its own in content/sms.yml,
 the buttons added in code in content/buttons.yml, the website chat widget's own texts in
 content/widget.yml, the staff console's and the staff webhook's texts in content/console.yml, the
-callback-window phrases in content/callback_window.yml. `build()` reads and checks all of it at once,
+callback-window phrases in content/callback_window.yml, how the program's own facts are said in
+content/program_facts.yml. `build()` reads and checks all of it at once,
 so a broken file stops the server at start with the file and the problem named, never
 mid-conversation.
 
@@ -27,6 +28,7 @@ from typing import Any, Callable, Collection, Dict, List, Mapping, Optional
 
 import yaml
 
+from bot import program_facts
 from bot.safety.names import CRISIS_KINDS, UTTER_CRISIS
 from bot.text_keys import BUTTON_SETS, CALLBACK_WINDOW_TEXTS, CONSOLE_TEXTS, SMS_TEXTS, WIDGET_TEXTS
 from bot.settings import CONTENT_DIR, PROJECT_ROOT, Program, program
@@ -38,6 +40,7 @@ BUTTONS_FILE = CONTENT_DIR / "buttons.yml"
 WIDGET_FILE = CONTENT_DIR / "widget.yml"
 CONSOLE_FILE = CONTENT_DIR / "console.yml"
 CALLBACK_WINDOW_FILE = CONTENT_DIR / "callback_window.yml"
+FACTS_FILE = CONTENT_DIR / "program_facts.yml"
 GENERATED_FILE = PROJECT_ROOT / "data" / "generated" / "responses.yml"
 
 # Output channel names (InputChannel.name()) that get the short SMS variation of each answer.
@@ -74,6 +77,10 @@ class Topic:
     related: List[str] = field(default_factory=list)
     # Buttons offered first after this answer, e.g. the guided family conversation.
     offers: List[Dict[str, str]] = field(default_factory=list)
+    # The program's own facts said first when set (bot/program_facts.SAYABLE), and the general
+    # answer that follows them instead of `short` ("ask us what we charge" is moot once we said it).
+    ours: List[str] = field(default_factory=list)
+    short_after_ours: str = ""
 
 
 def render(
@@ -145,6 +152,8 @@ def load_topics(directory: Path = FAQ_DIR) -> Dict[str, Topic]:
             detail=str(data.get("detail") or "").strip(),
             related=[str(r) for r in data.get("related") or []],
             offers=_offers(path, data.get("offers")),
+            ours=_ours(path, data.get("ours")),
+            short_after_ours=" ".join(str(data.get("short_after_ours") or "").split()),
         )
     for topic in topics.values():
         unknown = [r for r in topic.related if r not in topics]
@@ -159,6 +168,36 @@ def _offers(path: Path, raw: Any) -> List[Dict[str, str]]:
     if not isinstance(raw, list) or not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in raw):
         raise ContentError(f"{path.name}: offers must be a list of buttons with a title and a payload")
     return [{"title": str(b["title"]), "payload": str(b["payload"])} for b in raw]
+
+
+def _ours(path: Path, raw: Any) -> List[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
+        raise ContentError(f"{path.name}: ours must be a list of fact names")
+    unknown = [f for f in raw if f not in program_facts.SAYABLE]
+    if unknown:
+        raise ContentError(f"{path.name}: ours names unknown facts {unknown}; known: {list(program_facts.SAYABLE)}")
+    return [str(f) for f in raw]
+
+
+def load_fact_phrases(path: Path = FACTS_FILE) -> Dict[str, str]:
+    """content/program_facts.yml: every phrase present, each using only its own values."""
+    data = _mapping(path)
+    phrases: Dict[str, str] = {}
+    for key, allowed in program_facts.PHRASES.items():
+        raw = data.get(key)
+        if not isinstance(raw, str) or not raw.strip():
+            raise ContentError(f"{path.name}: {key} is missing or empty")
+        text = " ".join(raw.split())
+        used = PLACEHOLDER.findall(text)
+        if set(used) - set(allowed) or text.count("{") != len(used) or text.count("}") != len(used):
+            raise ContentError(f"{path.name}: {key} may use only {sorted(allowed) or 'no placeholders'}")
+        phrases[key] = text
+    unknown = sorted(set(data) - set(program_facts.PHRASES))
+    if unknown:
+        raise ContentError(f"{path.name}: unknown entries {unknown}")
+    return phrases
 
 
 def load_buttons(path: Path = BUTTONS_FILE) -> Dict[str, List[Dict[str, str]]]:
@@ -183,15 +222,30 @@ def topic_buttons(topic: Topic, topics: Mapping[str, Topic], follow_up: List[Dic
     return [dict(b) for b in topic.offers] + related + [dict(b) for b in follow_up]
 
 
+def topic_short(topic: Topic, said: Mapping[str, str], values: Mapping[str, str]) -> str:
+    """The core answer: the program's own stated facts first, then the general answer."""
+    where = f"{FAQ_DIR.name}/{topic.key}.yml"
+    ours = [said[fact] for fact in topic.ours if fact in said]
+    if not ours:
+        return render(topic.short, values, where)
+    return " ".join(ours + [render(topic.short_after_ours or topic.short, values, where)])
+
+
 def faq_responses(
-    topics: Mapping[str, Topic], values: Mapping[str, str], follow_up: Optional[List[Dict[str, str]]] = None
+    topics: Mapping[str, Topic],
+    values: Mapping[str, str],
+    follow_up: Optional[List[Dict[str, str]]] = None,
+    said: Optional[Mapping[str, str]] = None,
 ) -> Responses:
-    """Rasa responses `utter_faq/<topic>`: web text (core + detail) and an SMS variation (core only)."""
+    """Rasa responses `utter_faq/<topic>`: web text (core + detail) and an SMS variation (core only).
+
+    `said`: the program's stated facts as sentences (bot.program_facts.sentences), said first.
+    """
     after = follow_up if follow_up is not None else load_buttons()["after_answer"]
     responses: Responses = {}
     for topic in topics.values():
         where = f"{FAQ_DIR.name}/{topic.key}.yml"
-        short = render(topic.short, values, where)
+        short = topic_short(topic, said or {}, values)
         detail = render(" ".join(topic.detail.split()), values, where) if topic.detail else ""
         buttons = topic_buttons(topic, topics, after)
         web = {"text": f"{short}\n\n{detail}" if detail else short, "buttons": buttons}
@@ -321,11 +375,13 @@ def _check(responses: Responses) -> None:
 
 def build(prog: Optional[Program] = None, content_dir: Path = CONTENT_DIR) -> Catalogue:
     """Read and check every content file for these program settings; raises ContentError."""
-    values = (prog or program()).placeholders()
+    prog = prog or program()
+    values = prog.placeholders()
     topics = load_topics(content_dir / FAQ_DIR.name)
     buttons = load_buttons(content_dir / BUTTONS_FILE.name)
+    said = program_facts.sentences(prog.facts, load_fact_phrases(content_dir / FACTS_FILE.name))
     responses = message_responses(values, content_dir / MESSAGES_FILE.name)
-    responses.update(faq_responses(topics, values, buttons["after_answer"]))
+    responses.update(faq_responses(topics, values, buttons["after_answer"], said))
     _check(responses)
     return Catalogue(
         values=values,

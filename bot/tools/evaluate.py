@@ -2,7 +2,8 @@
 answers, cross-validation.
 
 Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
-never used for training. The safety sets come in two groups, reported apart:
+never used for training; the unseen FAQ-topic set (faq_unseen.yml) was written from topic descriptions
+only and is never tuned on, so only which topics it confuses is printed, not its questions. The safety sets come in two groups, reported apart:
 
 - tuned: crisis_set / near_miss_set and the development sets dev_*, dev2_* and dev3_*, used while writing
   the rules (so they measure fit, not generalisation);
@@ -36,6 +37,7 @@ from bot.tools.typed_answers import score as typed_score
 
 EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
 HELDOUT = EVAL_SETS / "heldout.yml"
+FAQ_UNSEEN = EVAL_SETS / "faq_unseen.yml"
 CRISIS_SET = EVAL_SETS / "crisis_set.yml"
 NEAR_MISS_SET = EVAL_SETS / "near_miss_set.yml"
 UNSEEN = EVAL_SETS / "unseen"
@@ -66,6 +68,18 @@ def load_texts(path: Path) -> List[Dict[str, Any]]:
         data = data["items"] if "items" in data else next(iter(data.values()))
     return [item if isinstance(item, dict) else {"text": str(item)} for item in data]
 
+
+# The first held-out set was labelled before these topics were split off the ones named: a question
+# about methadone labelled "medication" is answered better by the opioid-medication topic. Reported
+# beside the figure as labelled, never instead of it.
+SPLIT_OFF = {
+    "faq/medication_mat": {"faq/opioid_medication"},
+    "faq/detox_first": {"faq/still_using"},
+    "faq/who_is_it_for": {"faq/teens"},
+    "faq/approach_loved_one": {"faq/loved_one_refuses"},
+    "faq/family_involvement": {"faq/family_support"},
+    "faq/support_groups": {"faq/family_support"},
+}
 
 # A request to plan a talk with a named loved one is that topic's guided version (bot/family/entry.py):
 # scored as the topic, since the question was understood.
@@ -121,13 +135,15 @@ class Heldout:
     faq_topic_accuracy: float
     total: int
     confusions: List[Tuple[str, str, str]]
+    # FAQ-topic accuracy counting a topic split off the labelled one as right (SPLIT_OFF).
+    faq_with_splits: float = 0.0
 
 
-async def heldout_scores(parser: ModelParser) -> Heldout:
-    """All-intent and FAQ-topic accuracy on the held-out set, with the confusions."""
-    heldout = load_heldout()
+async def heldout_scores(parser: ModelParser, path: Path = HELDOUT) -> Heldout:
+    """All-intent and FAQ-topic accuracy on a held-out set, with the confusions."""
+    heldout = load_heldout(path)
     confusions: List[Tuple[str, str, str]] = []
-    faq_total = faq_right = right = 0
+    faq_total = faq_right = split_right = right = 0
     for text, gold in heldout:
         predicted = full_intent(await parser.parse(text))
         ok = predicted == gold
@@ -135,9 +151,12 @@ async def heldout_scores(parser: ModelParser) -> Heldout:
         if gold.startswith("faq/"):
             faq_total += 1
             faq_right += ok
+            split_right += ok or predicted in SPLIT_OFF.get(gold, ())
         if not ok:
             confusions.append((text, gold, predicted))
-    return Heldout(right / max(1, len(heldout)), faq_right / max(1, faq_total), len(heldout), confusions)
+    return Heldout(
+        right / max(1, len(heldout)), faq_right / max(1, faq_total), len(heldout), confusions, split_right / max(1, faq_total)
+    )
 
 
 async def score(parser: ModelParser, is_crisis: Optional[Any] = None) -> Scores:
@@ -317,14 +336,30 @@ def main(argv: Optional[List[str]] = None) -> int:
             "examples": held.total,
             "accuracy_all_intents": held.accuracy,
             "accuracy_faq_topics": held.faq_topic_accuracy,
+            "accuracy_faq_topics_with_splits": held.faq_with_splits,
             "errors": [{"text": t, "expected": g, "predicted": p} for t, g, p in held.confusions],
         },
     }
     print(f"Held-out NLU set ({held.total} examples, never trained on)")
-    print(f"  FAQ topic accuracy:        {_pct(held.faq_topic_accuracy)}")
+    print(f"  FAQ topic accuracy:        {_pct(held.faq_topic_accuracy)}"
+          f" ({_pct(held.faq_with_splits)} counting the topics split off since as right)")
     print(f"  all-intent accuracy:       {_pct(held.accuracy)}")
     for text, gold, predicted in held.confusions:
         print(f"    miss: {gold:<28} -> {predicted:<28} {text!r}")
+    unseen = asyncio.run(heldout_scores(parser, FAQ_UNSEEN))
+    shown = args.show_unseen
+    result["faq_unseen"] = {
+        "examples": unseen.total,
+        "accuracy_faq_topics": unseen.faq_topic_accuracy,
+        "errors": [
+            {"text": t, "expected": g, "predicted": p} if shown else {"expected": g, "predicted": p}
+            for t, g, p in unseen.confusions
+        ],
+    }
+    print(f"Unseen FAQ-topic set ({unseen.total} questions, written apart, never tuned on)")
+    print(f"  FAQ topic accuracy:        {_pct(unseen.faq_topic_accuracy)}")
+    for text, gold, predicted in unseen.confusions:
+        print(f"    miss: {gold:<28} -> {predicted:<28}" + (f" {text!r}" if shown else ""))
     result["safety"] = {}
     for safety_set in safety_sets():
         figures = asyncio.run(safety_scores(parser, safety_set))

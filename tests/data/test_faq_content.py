@@ -217,3 +217,59 @@ def test_fingerprints_match_the_seeds_when_present():
 def test_seed_folder_override(monkeypatch, tmp_path):
     monkeypatch.setenv("IOP_SEEDS_DIR", str(tmp_path))
     assert seeds_dir() == tmp_path
+
+
+# A clinical read of the answers asked for these; each stays visible in what a person reads.
+def read(key: str) -> str:
+    return " ".join(user_text(get(key)).split())
+
+
+def test_fit_and_levels_agree_on_repeated_returns_to_use() -> None:
+    for key in ("who_is_it_for", "levels_of_care"):
+        text = read(key)
+        assert "more structure" in text and "clinician weighs" in text, key
+        assert re.search(r"keeps? going back to use", text), key
+    # Neither sends that person to live-in care as a rule.
+    assert not re.search(r"live-in setting may suit someone[^.]*keeps going back", read("levels_of_care"))
+
+
+def test_effectiveness_has_no_undefined_success_rate() -> None:
+    assert not re.search(r"\d+\s*(%|percent|to \d+\s*%)", read("effectiveness"))
+    assert "success rate" not in read("effectiveness").lower()
+
+
+def test_confidentiality_names_the_law_and_written_consent() -> None:
+    text = read("confidentiality")
+    assert "42 CFR Part 2" in text and "HIPAA" in text and "written consent" in text
+    assert "family" in text and "employer" in text
+
+
+def test_relapse_warns_of_lost_tolerance_and_names_naloxone() -> None:
+    text = read("relapse").lower()
+    assert "tolerance" in text and "overdose" in text and "naloxone" in text
+
+
+def test_family_involvement_does_not_blame() -> None:
+    assert "feeding the problem" not in read("family_involvement")
+
+
+def test_prices_are_per_treatment_day() -> None:
+    text = read("cost")
+    assert not re.search(r"\$\d+ a day", text)
+    assert text.count("per treatment day") >= 2
+
+
+def test_schedule_hours_add_up() -> None:
+    text = read("schedule_hours")
+    low, high = map(int, re.search(r"at least (\d+) hours a week, commonly up to about (\d+)", text).groups())
+    days_lo, days_hi = map(int, re.search(r"over (\d+) to (\d+) days", text).groups())
+    d1, d2, h1, h2, t1, t2 = map(int, re.search(
+        r"(\d+) to (\d+) days a week for (\d+) to (\d+) hours each day, which adds up to (\d+) to (\d+) hours", text).groups())
+    assert (t1, t2) == (d1 * h1, d2 * h2)
+    days, per_day, total = map(int, re.search(r"come (\d+) days a week; at (\d+) hours a day, that is (\d+) hours", text).groups())
+    assert total == days * per_day
+    for hours in (t1, t2, total):
+        assert low <= hours <= high
+    for count in (d1, d2, days):
+        assert days_lo <= count <= days_hi
+    assert "9 or more" in read("levels_of_care") and low == 9

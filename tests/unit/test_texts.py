@@ -230,6 +230,12 @@ def test_the_shipped_content_builds(content_copy: Path) -> None:
         ("callback_window.yml", lambda t: t.replace("{duration}", "{hours}"), r"callback_window.yml: within: unknown placeholder \{hours\}"),
         ("faq/cost.yml", lambda t: re.sub(r"(?m)^short:", "shorter:", t), "cost.yml: missing short"),
         ("faq/cost.yml", lambda t: re.sub(r"(?m)^short: *>-?\n", "short: >-\n  Call {phone_number}.\n", t), r"faq/cost.yml: unknown placeholder \{phone_number\}"),
+        ("faq/cost.yml", lambda t: t.replace("ours: [self_pay", "ours: [price"), r"cost.yml: ours names unknown facts \['price'\]"),
+        ("faq/cost.yml", lambda t: t.replace("ours: [self_pay, payment_options]", "ours: self_pay"), "cost.yml: ours must be a list"),
+        ("program_facts.yml", lambda t: t.replace("{rate} per", "{price} per"), r"program_facts.yml: self_pay may use only \['rate'\]"),
+        ("program_facts.yml", lambda t: t.replace("childcare_no:", "childcare_none:"), "program_facts.yml: childcare_no is missing or empty"),
+        ("program_facts.yml", lambda t: t + "\nparking: We have parking.\n", r"program_facts.yml: unknown entries \['parking'\]"),
+        ("program_facts.yml", lambda t: t.replace("{languages}.", "{languages}}."), "program_facts.yml: languages may use only"),
     ],
 )
 def test_broken_content_is_reported_when_built(content_copy: Path, file: str, change, message: str) -> None:
