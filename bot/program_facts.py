@@ -113,24 +113,33 @@ def days_phrase(days: Sequence[int]) -> str:
     return and_list([clock.DAYS[d] for d in ordered])
 
 
+NOON = dt.time(12, 0)
+
+
 def hours_phrase(start: dt.time, end: dt.time) -> str:
-    """'6 to 9pm' when both are in the afternoon or both in the morning, '9am to noon', else '9am to 1pm'."""
-    first, last = clock.clock(start), clock.clock(end)
-    if end == dt.time(12, 0):
-        last = "noon"
-    elif (start.hour < 12) == (end.hour < 12):
+    """'6 to 9pm' when both are in the afternoon or both in the morning, '9am to noon', 'noon to
+    3pm', else '9am to 1pm'."""
+    first = "noon" if start == NOON else clock.clock(start)
+    last = "noon" if end == NOON else clock.clock(end)
+    if NOON not in (start, end) and (start.hour < 12) == (end.hour < 12):
         first = first[:-2]
     return f"{first} to {last}"
 
 
 def weekly_hours(minutes: int) -> str:
-    """'9', '7.5', '10.25': hours a week, as plain as the arithmetic allows."""
-    return f"{minutes / 60:g}"
+    """'9 hours', '7.5 hours', '1 hour': the week's sessions added up, to the nearest quarter hour."""
+    hours = round(minutes / 15) / 4
+    return "1 hour" if hours == 1 else f"{hours:g} hours"
 
 
 def _range(pair: Tuple[int, int]) -> str:
     low, high = pair
     return str(low) if low == high else f"{low} to {high}"
+
+
+# What follows the facts in a text message when the general answer would make it too long; it keeps
+# its {program_phone} for bot.texts to fill.
+SMS_AFTER = "sms_after_facts"
 
 
 def sentences(facts: Optional[Facts], phrases: Mapping[str, str]) -> Dict[str, str]:
@@ -217,4 +226,5 @@ PHRASES: Mapping[str, Tuple[str, ...]] = {
     "family_program_no": (),
     "family_program_schedule": ("days", "hours"),
     "languages": ("languages",),
+    SMS_AFTER: ("program_phone",),
 }

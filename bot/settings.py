@@ -352,7 +352,7 @@ def _keys(raw: Any, where: str, known: Tuple[str, ...], errors: List[str]) -> Ma
     if not isinstance(raw, Mapping):
         errors.append(f"{where}: must be a mapping")
         return {}
-    unknown = sorted(set(raw) - set(known))
+    unknown = sorted(str(key) for key in set(raw) - set(known))
     if unknown:
         errors.append(f"{where}: unknown key(s) {unknown}; known: {list(known)}")
     return raw
@@ -397,16 +397,17 @@ def _meeting(raw: Mapping[str, Any], where: str, errors: List[str]) -> Optional[
 def _track(raw: Any, where: str, errors: List[str]) -> Optional[Track]:
     known = ("name", "days", "hours", "setting")
     raw = _keys(raw, where, known, errors)
-    if not raw:
-        return None
-    name = _text(raw, "name", where, errors)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 40 or "{" in name or "}" in name:
+        errors.append(f"{where}.name: the track's name as text of at most 40 characters, e.g. Evening track")
+        name = None
     setting = raw.get("setting", "in_person")
     if setting not in TRACK_SETTINGS:
         errors.append(f"{where}.setting: one of {list(TRACK_SETTINGS)}, got {setting!r}")
     meeting = _meeting(raw, where, errors)
     if not name or meeting is None or setting not in TRACK_SETTINGS:
         return None
-    return Track(name[:40], meeting, setting)
+    return Track(" ".join(name.split()), meeting, setting)
 
 
 def _ages(raw: Any, errors: List[str]) -> Tuple[Optional[bool], Optional[Tuple[int, int]]]:
@@ -415,14 +416,14 @@ def _ages(raw: Any, errors: List[str]) -> Tuple[Optional[bool], Optional[Tuple[i
     if adults is not None and not isinstance(adults, bool):
         errors.append("facts.ages.adults: true or false")
         adults = None
-    if teens in (None, False):
+    if teens is None or teens is False:
         teens = None
     elif not (isinstance(teens, list) and len(teens) == 2 and all(_whole_number(a, 10, 19) for a in teens) and teens[0] <= teens[1]):
         errors.append(f"facts.ages.teens: the youngest and oldest teen age served, e.g. [13, 17], got {teens!r}")
         teens = None
     else:
         teens = (teens[0], teens[1])
-    if raw and not adults and not teens and "facts.ages" not in " ".join(errors):
+    if not adults and not teens and not any(e.startswith("facts.ages") for e in errors):
         errors.append("facts.ages: serves nobody; set adults: true and/or teens: [from, to]")
     return adults, teens
 
@@ -442,9 +443,13 @@ def _services(raw: Any, errors: List[str]) -> Dict[str, Any]:
     found: Dict[str, Any] = {}
     for kind in ("opioid", "alcohol"):
         key = f"{kind}_medication"
-        if key in raw:
-            value = raw[key]
-            found[f"{kind}_medicines"] = () if value in ([], False) else _names(value, f"facts.services.{key}", errors, MEDICINES[kind])
+        value = raw.get(key)
+        if value is False or value == []:  # stated: none here
+            found[f"{kind}_medicines"] = ()
+        elif isinstance(value, list):
+            found[f"{kind}_medicines"] = _names(value, f"facts.services.{key}", errors, MEDICINES[kind])
+        elif value is not None:  # left empty (null) states nothing
+            errors.append(f"facts.services.{key}: a list of medicines from {list(MEDICINES[kind])}, or [] for none")
     for flag in SERVICE_FLAGS:
         value = raw.get(flag)
         if value is not None and not isinstance(value, bool):
@@ -456,7 +461,7 @@ def _services(raw: Any, errors: List[str]) -> Dict[str, Any]:
         found["family_program"] = family
     elif family is not None:
         family = _keys(family, "facts.services.family_program", ("days", "hours"), errors)
-        meeting = _meeting(family, "facts.services.family_program", errors) if family else None
+        meeting = _meeting(family, "facts.services.family_program", errors)
         if meeting:
             found["family_program"] = meeting
     return found
@@ -468,11 +473,11 @@ def _parse_facts(raw: Any, errors: List[str]) -> Optional[Facts]:
         return None
     found_before = len(errors)
     raw = _keys(raw, "facts", FACT_KEYS, errors)
-    tracks_raw = raw.get("tracks") or []
-    if not isinstance(tracks_raw, list):
+    tracks_raw = raw.get("tracks")
+    if tracks_raw is not None and (not isinstance(tracks_raw, list) or not tracks_raw):
         errors.append("facts.tracks: a list of tracks (name, days, hours, setting)")
         tracks_raw = []
-    tracks = tuple(t for t in (_track(item, f"facts.tracks[{i}]", errors) for i, item in enumerate(tracks_raw)) if t)
+    tracks = tuple(t for t in (_track(item, f"facts.tracks[{i}]", errors) for i, item in enumerate(tracks_raw or [])) if t)
     adults, teens = _ages(raw["ages"], errors) if "ages" in raw else (None, None)
     pay = _keys(raw["self_pay"], "facts.self_pay", ("per_day", "options"), errors) if "self_pay" in raw else {}
     per_day = pay.get("per_day")
@@ -480,6 +485,10 @@ def _parse_facts(raw: Any, errors: List[str]) -> Optional[Facts]:
         errors.append(f"facts.self_pay.per_day: whole US dollars per treatment day, 1 to 10000, got {per_day!r}")
     plans = _keys(raw["insurance"], "facts.insurance", ("insurers", "public_plans"), errors) if "insurance" in raw else {}
     services = _services(raw["services"], errors) if "services" in raw else {}
+    insurers = _names(plans.get("insurers"), "facts.insurance.insurers", errors)
+    public_plans = _names(plans.get("public_plans"), "facts.insurance.public_plans", errors)
+    if {n.lower() for n in insurers} & {n.lower() for n in public_plans}:
+        errors.append("facts.insurance: a plan is named both as an insurer and as a public plan")
     if services.get("telehealth") is False and any(t.setting != "in_person" for t in tracks):
         errors.append("facts.services.telehealth: false, but a track meets online; make them agree")
     facts = Facts(
@@ -489,8 +498,8 @@ def _parse_facts(raw: Any, errors: List[str]) -> Optional[Facts]:
         teens=teens,
         self_pay_per_day=per_day,
         payment_options=_names(pay.get("options"), "facts.self_pay.options", errors),
-        insurers=_names(plans.get("insurers"), "facts.insurance.insurers", errors),
-        public_plans=_names(plans.get("public_plans"), "facts.insurance.public_plans", errors),
+        insurers=insurers,
+        public_plans=public_plans,
         languages=_names(raw.get("languages"), "facts.languages", errors),
         **services,
     )

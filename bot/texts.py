@@ -29,6 +29,7 @@ from typing import Any, Callable, Collection, Dict, List, Mapping, Optional
 import yaml
 
 from bot import program_facts
+from bot.rasa_server.sms.format import SMS_PART_LIMIT
 from bot.safety.names import CRISIS_KINDS, UTTER_CRISIS
 from bot.text_keys import BUTTON_SETS, CALLBACK_WINDOW_TEXTS, CONSOLE_TEXTS, SMS_TEXTS, WIDGET_TEXTS
 from bot.settings import CONTENT_DIR, PROJECT_ROOT, Program, program
@@ -231,15 +232,34 @@ def topic_short(topic: Topic, said: Mapping[str, str], values: Mapping[str, str]
     return " ".join(ours + [render(topic.short_after_ours or topic.short, values, where)])
 
 
+def topic_sms(topic: Topic, said: Mapping[str, str], values: Mapping[str, str], sms_after: str) -> str:
+    """The core answer in one SMS part: with long facts (many insurers, three tracks) the general
+    answer after them gives way to a line with the phone number; facts too long even then are a
+    settings error, named at start, rather than an answer cut in two."""
+    short = topic_short(topic, said, values)
+    ours = [said[fact] for fact in topic.ours if fact in said]
+    if len(short) <= SMS_PART_LIMIT or not ours:
+        return short
+    fitted = " ".join(ours + [render(sms_after, values, FACTS_FILE.name)])
+    if len(fitted) > SMS_PART_LIMIT:
+        raise ContentError(
+            f"{FAQ_DIR.name}/{topic.key}.yml: with the program's facts ({', '.join(topic.ours)}) the text-message "
+            f"answer is {len(fitted)} characters, over {SMS_PART_LIMIT}; say less in content/program.yml facts"
+        )
+    return fitted
+
+
 def faq_responses(
     topics: Mapping[str, Topic],
     values: Mapping[str, str],
     follow_up: Optional[List[Dict[str, str]]] = None,
     said: Optional[Mapping[str, str]] = None,
+    sms_after: str = "",
 ) -> Responses:
     """Rasa responses `utter_faq/<topic>`: web text (core + detail) and an SMS variation (core only).
 
-    `said`: the program's stated facts as sentences (bot.program_facts.sentences), said first.
+    `said`: the program's stated facts as sentences (bot.program_facts.sentences), said first;
+    `sms_after`: what follows them by text message when the general answer would not fit.
     """
     after = follow_up if follow_up is not None else load_buttons()["after_answer"]
     responses: Responses = {}
@@ -249,9 +269,8 @@ def faq_responses(
         detail = render(" ".join(topic.detail.split()), values, where) if topic.detail else ""
         buttons = topic_buttons(topic, topics, after)
         web = {"text": f"{short}\n\n{detail}" if detail else short, "buttons": buttons}
-        variations = [web] + [
-            {"channel": channel, "text": short, "buttons": buttons} for channel in SMS_CHANNELS
-        ]
+        sms = topic_sms(topic, said or {}, values, sms_after)
+        variations = [web] + [{"channel": channel, "text": sms, "buttons": buttons} for channel in SMS_CHANNELS]
         responses[f"utter_faq/{topic.key}"] = variations
     return responses
 
@@ -379,9 +398,10 @@ def build(prog: Optional[Program] = None, content_dir: Path = CONTENT_DIR) -> Ca
     values = prog.placeholders()
     topics = load_topics(content_dir / FAQ_DIR.name)
     buttons = load_buttons(content_dir / BUTTONS_FILE.name)
-    said = program_facts.sentences(prog.facts, load_fact_phrases(content_dir / FACTS_FILE.name))
+    phrases = load_fact_phrases(content_dir / FACTS_FILE.name)
+    said = program_facts.sentences(prog.facts, phrases)
     responses = message_responses(values, content_dir / MESSAGES_FILE.name)
-    responses.update(faq_responses(topics, values, buttons["after_answer"], said))
+    responses.update(faq_responses(topics, values, buttons["after_answer"], said, phrases[program_facts.SMS_AFTER]))
     _check(responses)
     return Catalogue(
         values=values,

@@ -72,7 +72,7 @@ def long_values() -> Dict[str, str]:
 def user_text(topic) -> str:
     """Everything a user can see for a topic, with our program settings filled in."""
     where = f"faq/{topic.key}"
-    parts = [topic.title, topic.question, topic.short, topic.detail]
+    parts = [topic.title, topic.question, topic.short, topic.detail, topic.short_after_ours]
     return "\n".join(render(p, values(), where) for p in parts if p)
 
 
@@ -273,3 +273,11 @@ def test_schedule_hours_add_up() -> None:
     for count in (d1, d2, days):
         assert days_lo <= count <= days_hi
     assert "9 or more" in read("levels_of_care") and low == 9
+
+
+def test_the_program_fact_phrases_give_no_medical_advice_and_stay_in_front() -> None:
+    from bot.texts import load_fact_phrases
+
+    text = " ".join(load_fact_phrases().values()).lower()
+    hits = [p for p in FORBIDDEN_PATTERNS + BACKSTAGE_WORDS if re.search(p, text)]
+    assert not hits, hits

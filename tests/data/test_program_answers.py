@@ -7,14 +7,15 @@ text message, and still fits one SMS part; with the sparse example, and with the
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from functools import lru_cache
 
 import pytest
 
-from bot.program_facts import Facts, sentences
+from bot.program_facts import Facts, Meeting, Track, sentences
 from bot.rasa_server.sms.format import SMS_PART_LIMIT
-from bot.settings import CONTENT_DIR, load_program_file, program
-from bot.texts import SMS_CHANNELS, Catalogue, build, load_fact_phrases
+from bot.settings import CONTENT_DIR, load_program_file
+from bot.texts import SMS_CHANNELS, Catalogue, ContentError, build, load_fact_phrases, render
 
 EXAMPLES = CONTENT_DIR / "examples"
 SMS = SMS_CHANNELS[0]
@@ -29,6 +30,10 @@ def rendered(name: str) -> Catalogue:
 def general(name: str) -> Catalogue:
     """The same settings with the facts taken away: today's general answers."""
     return build(dataclasses.replace(load_program_file(EXAMPLES / f"program_{name}.yml"), facts=None))
+
+
+def with_facts(**facts) -> Catalogue:
+    return build(dataclasses.replace(load_program_file(EXAMPLES / "program_full.yml"), facts=Facts(**facts)))
 
 
 def faq_texts(cat: Catalogue, channel=None):
@@ -87,14 +92,16 @@ def test_every_sms_answer_fits_one_part(name: str) -> None:
 
 
 def test_sparse_example_keeps_every_general_answer() -> None:
-    for channel in (None, SMS):
-        assert faq_texts(rendered("sparse"), channel) == faq_texts(general("sparse"), channel)
-
-
-def test_shipped_settings_keep_every_general_answer() -> None:
-    shipped = build(program())
-    bare = build(dataclasses.replace(program(), facts=None))
-    assert faq_texts(shipped) == faq_texts(bare) and faq_texts(shipped, SMS) == faq_texts(bare, SMS)
+    """Word for word the topic's own general text, on the web (with its detail) and by text message."""
+    cat = rendered("sparse")
+    assert cat.values["program_phone"] == "(555) 010-2000"
+    for key, topic in cat.topics.items():
+        short = render(topic.short, cat.values, key)
+        assert cat.text(f"utter_faq/{key}", SMS) == short
+        assert cat.text(f"utter_faq/{key}").startswith(short + ("\n\n" if topic.detail else ""))
+    # An empty facts section says nothing either.
+    empty = build(dataclasses.replace(load_program_file(EXAMPLES / "program_sparse.yml"), facts=Facts()))
+    assert faq_texts(empty) == faq_texts(cat) and faq_texts(empty, SMS) == faq_texts(cat, SMS)
 
 
 def test_an_answer_whose_fact_is_not_stated_stays_general() -> None:
@@ -111,3 +118,44 @@ def test_a_no_is_said_as_plainly_as_a_yes() -> None:
     assert cat.text("utter_faq/transportation_childcare").startswith("We don't offer childcare.")
     assert cat.text("utter_faq/virtual_sessions").startswith("Our sessions are in person only.")
     assert "don't stop it on your own" in cat.text("utter_faq/opioid_medication")
+
+
+def track(name: str, start: int, end: int) -> Track:
+    return Track(name, Meeting((0, 1, 2, 3), dt.time(start), dt.time(end)), "both")
+
+
+def test_long_facts_keep_the_sms_answer_in_one_part() -> None:
+    """Three tracks or eleven plans: the general answer after the facts gives way to the phone line."""
+    cat = with_facts(
+        tracks=(track("Mornings", 9, 12), track("Afternoons", 13, 16), track("Evenings", 18, 21)),
+        insurers=("Aetna", "Anthem Blue Cross", "Cigna", "Harvard Pilgrim", "UnitedHealthcare", "Humana", "Tufts", "Oscar"),
+        public_plans=("MaineCare (Medicaid)", "Medicare", "TRICARE"),
+        opioid_medicines=(), alcohol_medicines=(),
+    )
+    for key in ("schedule_hours", "insurance", "medication_mat"):
+        sms = cat.text(f"utter_faq/{key}", SMS)
+        assert len(sms) <= SMS_PART_LIMIT, (key, len(sms), sms)
+        assert cat.values["program_phone"] in sms
+    assert "Evenings" in cat.text("utter_faq/schedule_hours", SMS) and "TRICARE" in cat.text("utter_faq/insurance", SMS)
+    # The web keeps the general answer after the facts.
+    assert "copay" in cat.text("utter_faq/insurance")
+
+
+def test_facts_too_long_for_one_text_message_are_a_settings_error() -> None:
+    many = tuple(track(f"Track number {i}", 9, 12) for i in range(4))
+    with pytest.raises(ContentError, match=r"schedule_hours.yml: with the program's facts \(tracks\).* over 320"):
+        with_facts(tracks=many)
+
+
+def test_a_no_is_not_followed_by_a_yes() -> None:
+    cat = with_facts(opioid_medicines=(), alcohol_medicines=(), family_program=False)
+    meds = cat.text("utter_faq/medication_mat", SMS)
+    assert meds.startswith("We don't prescribe medication for opioid use disorder here.")
+    assert "checks with you whether medication could help" not in meds
+    family = cat.text("utter_faq/family_involvement", SMS)
+    assert family.startswith("We don't run a separate family program.") and "Ask us how families can take part" in family
+
+
+def test_a_listed_opioid_medicine_does_not_ask_anyone_to_switch() -> None:
+    text = with_facts(opioid_medicines=("naltrexone",)).text("utter_faq/opioid_medication", SMS)
+    assert "we offer naltrexone here" in text and "keep taking it" in text

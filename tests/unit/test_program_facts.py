@@ -59,6 +59,19 @@ def test_both_examples_load() -> None:
         (lambda f: f["services"].update(family_program={"days": ["tuesday"]}), "facts.services.family_program.hours"),
         (lambda f: f["services"].update(telehealth=False), "facts.services.telehealth: false, but a track meets online"),
         (lambda f: f.update(languages="English"), "facts.languages"),
+        (lambda f: f.update({1: "a", "foo": "b"}), "facts: unknown key(s) ['1', 'foo']"),
+        (lambda f: f["tracks"][0].update({1: "x", "room": "y"}), "facts.tracks[0]: unknown key(s) ['1', 'room']"),
+        (lambda f: f["tracks"][0].update(name=True), "facts.tracks[0].name"),
+        (lambda f: f["tracks"][0].update(name=["Morning"]), "facts.tracks[0].name"),
+        (lambda f: f["tracks"][0].update(name="A very long name for a track that goes over forty"), "facts.tracks[0].name"),
+        (lambda f: f.update(tracks={}), "facts.tracks: a list"),
+        (lambda f: f.update(tracks=[{}]), "facts.tracks[0].name"),
+        (lambda f: f["services"].update(family_program={}), "facts.services.family_program.days"),
+        (lambda f: f.update(ages={}), "facts.ages: serves nobody"),
+        (lambda f: f["ages"].update(teens=0), "facts.ages.teens"),
+        (lambda f: f["services"].update(opioid_medication=0), "facts.services.opioid_medication: a list"),
+        (lambda f: f["services"].update(opioid_medication="buprenorphine"), "facts.services.opioid_medication: a list"),
+        (lambda f: f["insurance"].update(insurers=["Medicaid"], public_plans=["medicaid"]), "both as an insurer and as a public plan"),
     ],
 )
 def test_each_mistake_is_named(mutate, message: str) -> None:
@@ -78,6 +91,16 @@ def test_every_mistake_is_reported_at_once() -> None:
         parse_program(data)
     text = str(err.value)
     assert "facts.length_weeks" in text and "facts.services.childcare" in text and "facts.tracks[0].setting" in text
+
+
+def test_an_empty_medicine_entry_states_nothing_and_an_empty_list_states_none() -> None:
+    data = full_raw()
+    data["facts"]["services"]["opioid_medication"] = None
+    data["facts"]["services"]["alcohol_medication"] = []
+    facts = parse_program(data).facts
+    assert facts.opioid_medicines is None and facts.alcohol_medicines == ()
+    data["facts"]["services"]["opioid_medication"] = False
+    assert parse_program(data).facts.opioid_medicines == ()
 
 
 def test_left_out_means_not_stated() -> None:
@@ -111,6 +134,8 @@ def test_days(days, said: str) -> None:
         (dt.time(9), dt.time(13), "9am to 1pm"),
         (dt.time(17, 30), dt.time(20), "5:30 to 8pm"),
         (dt.time(9), dt.time(12), "9am to noon"),
+        (dt.time(12), dt.time(15), "noon to 3pm"),
+        (dt.time(11), dt.time(13), "11am to 1pm"),
     ],
 )
 def test_hours(start, end, said: str) -> None:
@@ -120,10 +145,13 @@ def test_hours(start, end, said: str) -> None:
 @pytest.mark.parametrize(
     "days, start, end, weekly",
     [
-        ((0, 2, 3), dt.time(18), dt.time(21), "9"),
-        ((0, 1, 2, 3, 4), dt.time(9), dt.time(12), "15"),
-        ((0, 2, 4), dt.time(17, 30), dt.time(20), "7.5"),
-        ((1,), dt.time(18), dt.time(19, 15), "1.25"),
+        ((0, 2, 3), dt.time(18), dt.time(21), "9 hours"),
+        ((0, 1, 2, 3, 4), dt.time(9), dt.time(12), "15 hours"),
+        ((0, 2, 4), dt.time(17, 30), dt.time(20), "7.5 hours"),
+        ((1,), dt.time(18), dt.time(19, 15), "1.25 hours"),
+        ((1,), dt.time(18), dt.time(19), "1 hour"),
+        ((1,), dt.time(17, 50), dt.time(20), "2.25 hours"),
+        ((0, 2), dt.time(9, 10), dt.time(12), "5.75 hours"),
     ],
 )
 def test_weekly_hours_are_the_sessions_added_up(days, start, end, weekly: str) -> None:
