@@ -276,10 +276,8 @@ def _shift(raw: Any, where: str, errors: List[str]) -> Optional[OnCallShift]:
     contact = _contact(raw, where, errors)
     if not isinstance(raw, Mapping):
         return None
+    _keys(raw, where, ("name", "phone", "when", "days", "hours"), errors)
     when, days_raw, hours = raw.get("when"), raw.get("days"), raw.get("hours")
-    unknown = set(raw) - {"name", "phone", "when", "days", "hours"}
-    if unknown:
-        errors.append(f"{where}: unknown key(s) {sorted(unknown)}")
     if when is not None:
         if when != OUTSIDE_OPENING_HOURS:
             errors.append(f"{where}.when: only {OUTSIDE_OPENING_HOURS!r} is known, got {when!r}")
@@ -317,9 +315,7 @@ def _parse_on_call(raw: Any, errors: List[str]) -> Optional[OnCall]:
         errors.append("on_call: must be a mapping with rota and backup")
         return None
     found_before = len(errors)
-    unknown = set(raw) - {"rota", "backup", "page_for", "page_when", "acknowledge_within_minutes"}
-    if unknown:
-        errors.append(f"on_call: unknown key(s) {sorted(unknown)}")
+    _keys(raw, "on_call", ("rota", "backup", "page_for", "page_when", "acknowledge_within_minutes"), errors)
     rota_raw = raw.get("rota")
     if not isinstance(rota_raw, list) or not rota_raw:
         errors.append("on_call.rota: a list of at least one entry (name, phone, and when or days)")

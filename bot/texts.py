@@ -223,21 +223,18 @@ def topic_buttons(topic: Topic, topics: Mapping[str, Topic], follow_up: List[Dic
     return [dict(b) for b in topic.offers] + related + [dict(b) for b in follow_up]
 
 
-def topic_short(topic: Topic, said: Mapping[str, str], values: Mapping[str, str]) -> str:
-    """The core answer: the program's own stated facts first, then the general answer."""
+def topic_short(topic: Topic, ours: List[str], values: Mapping[str, str]) -> str:
+    """The core answer: the program's own stated facts (`ours`, sentences) first, then the general answer."""
     where = f"{FAQ_DIR.name}/{topic.key}.yml"
-    ours = [said[fact] for fact in topic.ours if fact in said]
     if not ours:
         return render(topic.short, values, where)
     return " ".join(ours + [render(topic.short_after_ours or topic.short, values, where)])
 
 
-def topic_sms(topic: Topic, said: Mapping[str, str], values: Mapping[str, str], sms_after: str) -> str:
-    """The core answer in one SMS part: with long facts (many insurers, three tracks) the general
-    answer after them gives way to a line with the phone number; facts too long even then are a
-    settings error, named at start, rather than an answer cut in two."""
-    short = topic_short(topic, said, values)
-    ours = [said[fact] for fact in topic.ours if fact in said]
+def topic_sms(topic: Topic, short: str, ours: List[str], values: Mapping[str, str], sms_after: str) -> str:
+    """The core answer `short` in one SMS part: with long facts (many insurers, three tracks) the
+    general answer after them gives way to a line with the phone number; facts too long even then
+    are a settings error, named at start, rather than an answer cut in two."""
     if len(short) <= SMS_PART_LIMIT or not ours:
         return short
     fitted = " ".join(ours + [render(sms_after, values, FACTS_FILE.name)])
@@ -265,11 +262,12 @@ def faq_responses(
     responses: Responses = {}
     for topic in topics.values():
         where = f"{FAQ_DIR.name}/{topic.key}.yml"
-        short = topic_short(topic, said or {}, values)
+        ours = [said[fact] for fact in topic.ours if said and fact in said]
+        short = topic_short(topic, ours, values)
         detail = render(" ".join(topic.detail.split()), values, where) if topic.detail else ""
         buttons = topic_buttons(topic, topics, after)
         web = {"text": f"{short}\n\n{detail}" if detail else short, "buttons": buttons}
-        sms = topic_sms(topic, said or {}, values, sms_after)
+        sms = topic_sms(topic, short, ours, values, sms_after)
         variations = [web] + [{"channel": channel, "text": sms, "buttons": buttons} for channel in SMS_CHANNELS]
         responses[f"utter_faq/{topic.key}"] = variations
     return responses

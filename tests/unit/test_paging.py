@@ -62,6 +62,7 @@ def test_a_valid_section_is_read() -> None:
         ({"acknowledge_within_minutes": 0}, "on_call.acknowledge_within_minutes: a whole number"),
         ({"acknowledge_within_minutes": "15"}, "on_call.acknowledge_within_minutes: a whole number"),
         ({"escalate": True}, "on_call: unknown key(s) ['escalate']"),
+        ({"rota": [{"name": "A", "phone": NIGHT_NURSE, "when": "outside_opening_hours", 2: 1, "pager": 1}]}, "unknown key(s) ['2', 'pager']"),
     ],
 )
 def test_mistakes_are_named(changes: Dict[str, Any], message: str) -> None:
