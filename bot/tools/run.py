@@ -225,11 +225,7 @@ class Stack:
         started = time.perf_counter()
         for name in names:
             self.start_process(name)
-        checks: Dict[str, Callable[[], bool]] = {
-            "actions": partial(_get_ok, f"{self.action_url}/health"),
-            "rasa": partial(_get_ok, f"{self.rasa_url}/webhooks/rest/"),
-            "web": partial(_get_ok, f"{self.web_url}/healthz"),
-        }
+        checks = self.ready_checks()
         checks.update(ready or {})
         deadline = time.monotonic() + timeout
         pending = set(names)
@@ -248,6 +244,14 @@ class Stack:
                 raise TimeoutError(f"not ready after {timeout:.0f}s: {sorted(pending)}")
             time.sleep(poll)
         return ready_after
+
+    def ready_checks(self) -> Dict[str, Callable[[], bool]]:
+        """Per process, whether it answers: the health URL of each server."""
+        return {
+            "actions": partial(_get_ok, f"{self.action_url}/health"),
+            "rasa": partial(_get_ok, f"{self.rasa_url}/webhooks/rest/"),
+            "web": partial(_get_ok, f"{self.web_url}/healthz"),
+        }
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.log_dir / f"{name}.log"
@@ -339,24 +343,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  Logs: {stack.log_dir}/. Press Ctrl-C to stop everything.",
         flush=True,
     )
-    stopping = False
+    from bot.tools.supervise import Supervisor
+
+    supervisor = Supervisor(stack)
 
     def _stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        supervisor.stopping = True
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        while not stopping:
-            for name, proc in stack.processes.items():
-                if proc.poll() is not None:
-                    print(f"{name} stopped unexpectedly; see {stack.log_dir}/{name}.log", file=sys.stderr)
-                    stopping = True
-            time.sleep(0.5)
+        supervisor.run()
     finally:
         print("\nStopping...", flush=True)
-        stack.stop()
+        supervisor.shutdown()
     return 0
 
 
