@@ -1,9 +1,10 @@
-"""Our own data: callback requests, the staff notification outbox, SMS opt-outs, staff accounts and
-the staff audit log.
+"""Our own data: callback requests, the staff notification outbox, SMS opt-outs, the inbound SMS
+inbox, staff accounts and the staff audit log.
 
 A `Store` holds one engine (a connection pool) and its sessions for one database, the way
 Rasa's SQLTrackerStore does, and reaches each table group through a repository:
-`store.callbacks`, `store.outbox`, `store.pages` (on-call pages), `store.opt_outs`, `store.staff` (console accounts) and
+`store.callbacks`, `store.outbox`, `store.pages` (on-call pages), `store.opt_outs`, `store.sms_inbox`
+(inbound texts until answered), `store.staff` (console accounts) and
 `store.audit` (what staff did). Whoever creates a Store disposes of it;
 `configured_store()` is the shared one for code that has no lifetime of its own to tie it to.
 Any database failure surfaces as StorageUnavailable.
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.callbacks import Callbacks
 from bot.store.errors import InvalidTransition, RequestNotFound, StorageUnavailable
+from bot.store.inbox import SmsInbox
 from bot.store.opt_outs import OptOuts
 from bot.store.outbox import Outbox
 from bot.store.pages import Pages
@@ -42,6 +44,7 @@ class Store:
         self.outbox = Outbox(self._sessions)
         self.pages = Pages(self._sessions)
         self.opt_outs = OptOuts(self._sessions)
+        self.sms_inbox = SmsInbox(self._sessions)
         self.staff = StaffAccounts(self._sessions)
         self.audit = AuditLog(self._sessions)
 

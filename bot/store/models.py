@@ -1,5 +1,5 @@
-"""Database tables: callback requests, the notification outbox, on-call pages, SMS opt-outs, staff
-accounts and the staff audit log.
+"""Database tables: callback requests, the notification outbox, on-call pages, SMS opt-outs, the
+inbound SMS inbox, staff accounts and the staff audit log.
 
 Timestamps are stored as naive UTC (SQLite has no time zones) and read back as aware UTC, so no
 caller ever has to guess which zone a value is in. The schema itself is created by the alembic
@@ -168,6 +168,30 @@ class SmsOptOut(Base):
     phone_e164 = Column(String(20), primary_key=True)
     opted_out = Column(Boolean, nullable=False)
     updated_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class SmsInboxMessage(Base):
+    """One inbound text, written before Twilio is answered so that a crash cannot lose it.
+
+    The number and the text stay only until the reply has gone out (then both are cleared); the
+    MessageSid stays as long as the conversation, so a webhook Twilio sends twice is answered once.
+    `claimed_until` is the lease of the server handling it, renewed while the turn runs: once it
+    passes, any server takes the message over.
+    """
+
+    __tablename__ = "sms_inbox"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    message_sid = Column(String(64), nullable=False, unique=True)
+    received_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    phone_e164 = Column(String(40), nullable=True)
+    body = Column(Text, nullable=True)
+    num_media = Column(Integer, nullable=False, default=0)
+    claimed_until = Column(UTCDateTime(), nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    done_at = Column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (Index("ix_sms_inbox_unfinished", "done_at", "claimed_until"),)
 
 
 class StaffAccount(Base):

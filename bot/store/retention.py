@@ -4,7 +4,8 @@ The periods are the program's (content/program.yml `retention`, quoted by the pr
 Conversations (Rasa's tracker events) are kept `conversation_days` (default 30): every event older
 than that is deleted, so no turn of any conversation outlives the period. Callback requests are
 kept while open; once done, `closed_request_days` (default 365). Delivered staff
-notifications (a reference and an outcome, never a name or number) go with the conversations.
+notifications (a reference and an outcome, never a name or number) and the MessageSids of answered
+texts (their number and text are cleared as soon as the reply is out) go with the conversations.
 
 Kept on purpose: open requests (staff still owe the call), SMS opt-outs (a STOP must be honoured
 for as long as we can send) and the staff audit log (who saw what must outlive what was seen).
@@ -56,6 +57,7 @@ class Purged:
     tracker_events: int
     closed_requests: int
     notifications: int
+    texts: int = 0
 
 
 @guard
@@ -88,11 +90,12 @@ def purge(store: Store, tracker_engine: Engine, policy: Policy, now: Optional[dt
     """One retention run over both databases."""
     now = now or utcnow()
     requests, notifications = purge_requests(store, policy, now)
+    texts = store.sms_inbox.purge(now - dt.timedelta(days=policy.tracker_days))
     events = purge_tracker_events(tracker_engine, policy, now)
-    result = Purged(tracker_events=events, closed_requests=requests, notifications=notifications)
+    result = Purged(tracker_events=events, closed_requests=requests, notifications=notifications, texts=texts)
     log.info(
-        "retention: deleted %d conversation events, %d closed requests, %d notifications",
-        result.tracker_events, result.closed_requests, result.notifications,
+        "retention: deleted %d conversation events, %d closed requests, %d notifications, %d answered texts",
+        result.tracker_events, result.closed_requests, result.notifications, result.texts,
     )
     return result
 

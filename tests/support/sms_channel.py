@@ -89,7 +89,8 @@ class FakeAgent:
             tracker = DialogueStateTracker(message.sender_id, slots=[])
         stamp = self.clock().timestamp()
         tracker.update(
-            UserUttered(message.text, input_channel=message.input_channel, metadata=message.metadata, timestamp=stamp)
+            UserUttered(message.text, input_channel=message.input_channel, metadata=message.metadata, timestamp=stamp,
+                        message_id=message.message_id)
         )
         channel = message.output_channel.name()
         for reply in self.script.get(message.text or "", self.default):

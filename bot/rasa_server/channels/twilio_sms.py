@@ -1,10 +1,13 @@
 """SMS through Twilio at /webhooks/twilio_sms/webhook: the transport.
 
 Unlike Rasa's built-in Twilio channel, this one accepts only requests signed by Twilio (and none
-while TWILIO_AUTH_TOKEN is unset), answers Twilio at once with empty TwiML and runs the turn in a
-background task, one at a time per sender, and never lets a phone number become a conversation id
-or reach a log line: the sender id is an HMAC of the number, which itself stays in memory only
-until the reply is sent.
+while TWILIO_AUTH_TOKEN is unset), writes each text to the SMS inbox in our database before Twilio
+gets its 200 (bot/store/inbox.py: one row per MessageSid, so a repeated webhook is answered once, by
+whichever server saw it first), answers Twilio with empty TwiML and runs the turn in a background
+task, one at a time per sender. A text whose server stopped before the reply went out is taken over
+from the inbox by any server once its lease runs out, including the same server after a restart.
+A phone number never becomes a conversation id or reaches a log line: the sender id is an HMAC of
+the number, and the inbox clears the number and the text once the reply is out.
 
 One turn reads top to bottom in `_turn`: an on-call person's ACK of a page (sms/acks.py), carrier
 keywords and empty texts (sms/keywords.py, with opt-outs in sms/opt_outs.py), then Rasa, then the reply as numbered GSM-7 parts (sms/format.py),
@@ -17,13 +20,13 @@ TWILIO_FROM_NUMBER, PUBLIC_BASE_URL, TWILIO_API_BASE, IOP_ID_SECRET.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import secrets
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Set, Text
 from urllib.parse import parse_qs
@@ -38,10 +41,12 @@ from bot.clients.twilio_api import DEFAULT_API_BASE, RecipientUnsubscribed, Twil
 from bot.phones import normalize_phone
 from bot.rasa_server.channels.common import clean_text, failure_reply, is_crisis_reply, limit_request_size
 from bot.rasa_server.sms import acks, conversation, keywords
+from bot.rasa_server.sms.inbox import Inbox
 from bot.rasa_server.sms import format as sms
 from bot.rasa_server.sms.opt_outs import OptOuts
 from bot.rasa_server.tracker_store import conversation_store_available
 from bot.settings import Program, env, program
+from bot.store import Store, configured_store
 from bot.texts import catalogue
 
 logger = logging.getLogger(__name__)
@@ -49,7 +54,7 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 TURN_TIMEOUT_SECONDS = 60.0
 DRAIN_TIMEOUT_SECONDS = 15.0
-SEEN_MESSAGE_SIDS = 1000
+INBOX_SWEEP_SECONDS = 10.0  # how often each server looks for texts a stopped server left
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -91,6 +96,9 @@ class Inbound:
     sender_id: str
     body: str = field(repr=False)
     num_media: int = 0
+    message_sid: str = ""
+    inbox_id: Optional[int] = None  # its row in the SMS inbox, None when the database could not take it
+    taken_over: bool = False  # from the inbox after its server stopped: Rasa may have handled it already
 
 
 class TwilioSmsInput(InputChannel):
@@ -123,17 +131,21 @@ class TwilioSmsInput(InputChannel):
         now: Optional[Callable[[], dt.datetime]] = None,
         program_settings: Optional[Callable[[], Program]] = None,
         retry_delay: float = 0.5,
+        store: Callable[[], Store] = configured_store,
+        sweep_seconds: float = INBOX_SWEEP_SECONDS,
     ) -> None:
         self.auth_token = auth_token
         self.public_base_url = public_base_url
         self.twilio = TwilioClient(account_sid, auth_token, from_number, api_base, retry_delay)
-        self.opt_outs = OptOuts()
+        self.opt_outs = OptOuts(store)
+        self.inbox = Inbox(store, self.now)
+        self._sweep_seconds = sweep_seconds
+        self._sweeper: Optional["asyncio.Task[None]"] = None
         self._id_secret = id_secret.encode("utf-8") if id_secret else None
         self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self._program = program_settings or program
         self._tasks: Set["asyncio.Task[None]"] = set()
         self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
-        self._seen: "OrderedDict[str, None]" = OrderedDict()
         self._warned: Set[str] = set()
         catalogue(self._program())  # broken content stops the server at start, not in a reply
 
@@ -175,14 +187,20 @@ class TwilioSmsInput(InputChannel):
             inbound = self._parse(params)
             if inbound is None:
                 logger.warning("SMS webhook request without a sender; ignored")
-            elif self._first_time(params.get("MessageSid") or ""):
-                task = asyncio.ensure_future(self._run_turn(inbound, on_new_message, request.app))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+            else:
+                new, inbox_id = await self.inbox.accept(inbound.message_sid, inbound.phone, inbound.body, inbound.num_media)
+                if new:
+                    self._spawn(dataclasses.replace(inbound, inbox_id=inbox_id), on_new_message, request.app)
             return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @webhook.listener("after_server_start")
+        async def take_over_unfinished(app: Any, *_: Any) -> None:
+            self._sweeper = asyncio.ensure_future(self._sweep(on_new_message, app))
 
         @webhook.listener("before_server_stop")
         async def finish_replies(*_: Any) -> None:
+            if self._sweeper is not None:
+                self._sweeper.cancel()
             await self.wait_idle(timeout=DRAIN_TIMEOUT_SECONDS)
 
         return limit_request_size(webhook)
@@ -207,16 +225,27 @@ class TwilioSmsInput(InputChannel):
             logger.warning("Twilio signature check failed: %s", type(exc).__name__)
             return False
 
-    def _first_time(self, message_sid: str) -> bool:
-        """False for a MessageSid seen recently (Twilio retried the webhook)."""
-        if not message_sid:
-            return True
-        if message_sid in self._seen:
-            return False
-        self._seen[message_sid] = None
-        while len(self._seen) > SEEN_MESSAGE_SIDS:
-            self._seen.popitem(last=False)
-        return True
+    # --- the inbox ---------------------------------------------------------------------------------
+    def _spawn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
+        task = asyncio.ensure_future(self._run_turn(inbound, on_new_message, app))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def take_over_unfinished(self, on_new_message: OnNewMessage, app: Any) -> int:
+        """Answer the texts whose server stopped before replying; how many were taken over."""
+        taken = await self.inbox.take_over()
+        for message in taken:
+            self._spawn(Inbound(
+                phone=message.phone, sender_id=sender_id_for(message.phone, self._secret()), body=message.body,
+                num_media=message.num_media, message_sid=message.message_sid, inbox_id=message.id, taken_over=True,
+            ), on_new_message, app)
+        return len(taken)
+
+    async def _sweep(self, on_new_message: OnNewMessage, app: Any) -> None:
+        """At start and then every few seconds: take over what a stopped server left unanswered."""
+        while True:
+            await self.take_over_unfinished(on_new_message, app)
+            await asyncio.sleep(self._sweep_seconds)
 
     def _parse(self, params: RequestParameters) -> Optional[Inbound]:
         raw_from = (params.get("From") or "").strip()
@@ -232,7 +261,10 @@ class TwilioSmsInput(InputChannel):
         except ValueError:
             num_media = 0
         body = clean_text(params.get("Body"), sms.MAX_INBOUND_CHARS)
-        return Inbound(phone=phone, sender_id=sender_id_for(phone, self._secret()), body=body, num_media=num_media)
+        return Inbound(
+            phone=phone, sender_id=sender_id_for(phone, self._secret()), body=body, num_media=num_media,
+            message_sid=(params.get("MessageSid") or "").strip(),
+        )
 
     async def wait_idle(self, timeout: Optional[float] = None) -> None:
         """Wait until every reply in progress has been sent (server shutdown, tests)."""
@@ -249,10 +281,17 @@ class TwilioSmsInput(InputChannel):
         if lock is None:
             lock = self._locks[inbound.sender_id] = asyncio.Lock()
         async with lock:
+            lease = asyncio.ensure_future(self.inbox.keep_lease(inbound.inbox_id)) if inbound.inbox_id else None
             try:
                 await self._turn(inbound, on_new_message, app)
             except Exception as exc:  # last line of defence for a background task
                 logger.error("SMS turn failed unexpectedly: %s", type(exc).__name__)
+            finally:
+                if lease is not None:
+                    lease.cancel()
+            # Not reached when the task is cancelled (shutdown): the text stays to be taken over.
+            if inbound.inbox_id is not None:
+                await self.inbox.finish(inbound.inbox_id)
 
     async def _turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
         prog = self._program()
@@ -275,9 +314,17 @@ class TwilioSmsInput(InputChannel):
             return
         now = self.now()
         events = await conversation.recent_events(app, inbound.sender_id)
+        if inbound.taken_over:
+            earlier = conversation.replies_to(events, inbound.message_sid)
+            if earlier is not None:  # Rasa handled it before its server stopped: send what it said
+                await self._send(inbound, sms.compose_sms(earlier or [{"text": failure_reply(inbound.body)}]))
+                return
         text = sms.map_numeric_reply(inbound.body, conversation.offered_buttons(events)) or inbound.body
         collector = conversation.SmsCollector()
-        message = UserMessage(text, collector, inbound.sender_id, input_channel=self.name(), metadata={"channel": "sms"})
+        message = UserMessage(
+            text, collector, inbound.sender_id, input_channel=self.name(), metadata={"channel": "sms"},
+            message_id=inbound.message_sid or None,
+        )
         try:
             await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_SECONDS)
         except Exception as exc:  # tracker store down, action server error, timeout...

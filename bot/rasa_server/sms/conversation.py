@@ -73,6 +73,29 @@ def offered_buttons(events: Iterable[Any]) -> List[Dict[str, Any]]:
     return []
 
 
+def replies_to(events: Iterable[Any], message_id: str) -> Optional[List[Dict[str, Any]]]:
+    """What Rasa said after the user message `message_id`, or None if Rasa never received it.
+
+    A text taken over after a server stopped may have been handled already (the stop came between
+    Rasa's turn and the text going out); it is then answered from the record, not handled twice.
+    """
+    replies: Optional[List[Dict[str, Any]]] = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if replies is not None:
+                break
+            if event.message_id == message_id:
+                replies = []
+        elif replies is not None and isinstance(event, BotUttered):
+            data = event.data or {}
+            replies.append({
+                "text": event.text or "",
+                "buttons": list(data.get("buttons") or data.get("quick_replies") or []),
+                "utter_action": (event.metadata or {}).get("utter_action"),
+            })
+    return replies
+
+
 def last_user_message_at(events: Iterable[Any]) -> Optional[dt.datetime]:
     """When the user last wrote (UTC), or None for a new conversation."""
     for event in reversed(list(events)):

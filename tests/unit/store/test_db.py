@@ -16,7 +16,7 @@ from bot.store.models import Base
 
 
 def test_migrations_match_models(any_db_url: str, any_store: Store) -> None:
-    assert current_revision(any_db_url) == "0004_family_consultation"
+    assert current_revision(any_db_url) == "0005_sms_inbox"
     with any_store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diffs = [d for d in compare_metadata(context, Base.metadata) if "iop_alembic_version" not in str(d)]
@@ -28,7 +28,7 @@ def test_migrations_go_down_and_up_again(any_db_url: str) -> None:
     assert current_revision(any_db_url) is None
     upgrade(any_db_url)
     upgrade(any_db_url)  # already at head: nothing to do
-    assert current_revision(any_db_url) == "0004_family_consultation"
+    assert current_revision(any_db_url) == "0005_sms_inbox"
 
 
 def test_module_command_upgrades(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -36,7 +36,7 @@ def test_module_command_upgrades(tmp_path: Path, capsys: pytest.CaptureFixture) 
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     assert main(["upgrade", "--url", url]) == 0
-    assert "0004_family_consultation" in capsys.readouterr().out
+    assert "0005_sms_inbox" in capsys.readouterr().out
 
 
 # --- engines -------------------------------------------------------------------------------

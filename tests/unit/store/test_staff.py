@@ -23,7 +23,7 @@ STAFF_TABLES = {"staff_accounts", "audit_events"}
 
 
 def test_head_has_the_staff_tables_and_matches_the_models(any_db_url: str, any_store: Store) -> None:
-    assert current_revision(any_db_url) == "0004_family_consultation"
+    assert current_revision(any_db_url) == "0005_sms_inbox"
     with any_store.engine.connect() as connection:
         assert STAFF_TABLES <= set(inspect(connection).get_table_names())
         indexes = {i["name"] for i in inspect(connection).get_indexes("audit_events")}
