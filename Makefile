@@ -63,7 +63,10 @@ validate: install responses
 	$(PY) -m bot.safety
 	$(PY) -m bot.tools.validate_data
 
-run: install train migrate
+# IOP_RASA_SERVERS=2 make run: the scaled profile (bot/tools/scaled) needs PostgreSQL, Redis and nginx.
+SCALED_DEPS := $(if $(filter-out 0 1,$(IOP_RASA_SERVERS)),system-deps)
+
+run: $(SCALED_DEPS) install train migrate
 	$(PY) -m bot.tools.run
 
 shell: install train migrate

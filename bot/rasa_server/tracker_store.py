@@ -9,8 +9,9 @@ import asyncio
 import logging
 from typing import Any, Optional
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine.url import make_url
 
@@ -43,6 +44,12 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             query=dict(url.query) or None,
             **kwargs,
         )
+        # Rasa builds its pool without pre-ping: after the database restarts, the first turn of each
+        # pooled connection would fail on a dead socket. A pinged pool replaces it, same settings.
+        built = self.engine
+        self.engine = sa.create_engine(built.url, pool_pre_ping=True, **create_engine_kwargs(built.url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        built.dispose()
 
 
 def _ping(engine: Any) -> None:

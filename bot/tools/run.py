@@ -296,12 +296,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--shell", action="store_true", help="talk to the assistant in this terminal")
     args = parser.parse_args(argv)
     env = _env_for_run()
-    stack = Stack(
+    ports = dict(
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         action_port=int(os.environ.get("ACTION_PORT", 5055)),
         web_port=int(os.environ.get("WEB_PORT", 8080)),
-        env=env,
     )
+    from bot.tools.scaled import scaled_from_env
+
+    scaled = None if args.shell else scaled_from_env(env, **ports)
+    stack = scaled or Stack(env=env, **ports)
     password_note = ""
     if not os.environ.get("STAFF_PASSWORD_HASH"):
         from bot.website.console.passwords import hash_password
@@ -326,7 +329,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         finally:
             stack.stop()
 
-    print("Starting the assistant (loading the model takes about 30 seconds)...", flush=True)
+    what = f"{scaled.rasa_servers} Rasa servers behind nginx" if scaled else "the assistant"
+    print(f"Starting {what} (loading the model takes about 30 seconds)...", flush=True)
     try:
         stack.start()
     except (RuntimeError, TimeoutError) as exc:
@@ -339,6 +343,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  REST channel:                 POST http://localhost:{stack.rasa_port}/webhooks/rest/webhook "
         '{"sender": "some-id", "message": "what is IOP?"}\n'
         f"  SMS (Twilio) webhook:         POST http://localhost:{stack.rasa_port}/webhooks/twilio_sms/webhook\n"
+        f"{scaled.describe() if scaled else ''}"
         f"{password_note}\n"
         f"  Logs: {stack.log_dir}/. Press Ctrl-C to stop everything.",
         flush=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,15 @@ class RestartPolicy:
         if len(recent) >= self.give_up_after:
             return None
         return min(self.max_delay, self.first_delay * 2 ** (len(recent) - 1))
+
+
+def _kill_leftovers(pid: int) -> None:
+    """A process that stopped may leave children in its group (PostgreSQL's backends under runuser,
+    say) holding its port or files: they go before it is started again."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 @dataclass
@@ -104,6 +114,7 @@ class Supervisor:
             if watch.given_up:
                 continue
             if watch.restart_at is None and proc.poll() is not None:
+                _kill_leftovers(proc.pid)
                 watch.stops.append(now)
                 delay = self.policy.delay(watch.stops, now)
                 log = self.stack.log_dir / f"{name}.log"

@@ -1,5 +1,5 @@
-"""Helpers to start real servers for tests: a throwaway PostgreSQL cluster and the environment of a
-test stack (temporary storage, a known staff login, the local fake of Twilio's API)."""
+"""Helpers to start real servers for tests: a throwaway PostgreSQL cluster, a throwaway Redis server,
+and the environment of a test stack (temporary storage, a known staff login, the local fake of Twilio's API)."""
 from __future__ import annotations
 
 import glob
@@ -59,6 +59,48 @@ class TempPostgres:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+class TempRedis:
+    """A throwaway Redis server (Debian's redis-server) on a free loopback port, with a password."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if not binary:
+            raise FileNotFoundError("redis-server is not installed")
+        self.port = free_port()
+        self.password = uuid.uuid4().hex
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--requirepass", self.password,
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(port=self.port, password=self.password).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def new_redis() -> TempRedis:
+    """A started TempRedis; skipped where Redis is missing, except in CI where that fails."""
+    try:
+        return TempRedis()
+    except FileNotFoundError:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (make test installs it via .ci/system-deps)")
+        pytest.skip("redis-server is not installed")
 
 
 def new_postgres() -> TempPostgres:
