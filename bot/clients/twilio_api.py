@@ -58,24 +58,29 @@ class TwilioClient:
     def configured(self) -> bool:
         return bool(self.account_sid and self.auth_token and self.from_number)
 
-    async def send(self, to: str, parts: Sequence[str]) -> None:
+    async def send(self, to: str, parts: Sequence[str]) -> bool:
         """Send the parts in order; a part that fails after every attempt is logged and skipped.
+        True when Twilio accepted every part (the caller may then forget the message).
 
         Raises RecipientUnsubscribed (and sends nothing more) when Twilio reports error 21610.
         """
         if not parts:
-            return
+            return True
         if not self.configured:
             if "config" not in self._warned:
                 self._warned.add("config")
                 logger.warning(
                     "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are required to send SMS."
                 )
-            return
+            return False
+        all_sent = True
         async with self._session() as session:
             for part in parts:
-                if await self._post(session, to, part) == TWILIO_UNSUBSCRIBED:
+                outcome = await self._post(session, to, part)
+                if outcome == TWILIO_UNSUBSCRIBED:
                     raise RecipientUnsubscribed()
+                all_sent = all_sent and outcome is None
+        return all_sent
 
     async def send_one(self, to: str, body: str) -> Optional[str]:
         """Send one message and say how it went: None when Twilio accepted it, else a short reason

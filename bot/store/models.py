@@ -175,8 +175,9 @@ class SmsInboxMessage(Base):
 
     The number and the text stay only until the reply has gone out (then both are cleared); the
     MessageSid stays as long as the conversation, so a webhook Twilio sends twice is answered once.
-    `claimed_until` is the lease of the server handling it, renewed while the turn runs: once it
-    passes, any server takes the message over.
+    `claimed_until` is the lease of the server handling it (`claim_token`), renewed from the moment
+    it is written: once it passes, any server takes the message over, and the old holder can no
+    longer renew or finish it.
     """
 
     __tablename__ = "sms_inbox"
@@ -188,6 +189,7 @@ class SmsInboxMessage(Base):
     body = Column(Text, nullable=True)
     num_media = Column(Integer, nullable=False, default=0)
     claimed_until = Column(UTCDateTime(), nullable=True)
+    claim_token = Column(String(32), nullable=True)  # who holds the lease: only they renew or finish it
     attempts = Column(Integer, nullable=False, default=0)
     done_at = Column(UTCDateTime(), nullable=True)
 

@@ -55,15 +55,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def private_file(path: Path, text: str) -> None:
+    """Write a file only its owner can read, from the first byte (never readable, then locked down)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
 def persistent_secret(name: str, var_dir: Path = VAR_DIR) -> str:
-    """A random secret kept under var/ (git-ignored), so ids stay stable across restarts."""
+    """A random secret kept under var/secrets (git-ignored, owner only), so ids stay stable across restarts."""
     path = var_dir / "secrets" / name
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
     value = secrets.token_hex(32)
-    path.write_text(value)
-    path.chmod(0o600)
+    private_file(path, value)
     return value
 
 
@@ -259,29 +267,33 @@ class Stack:
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
-    def stop(self, name: Optional[str] = None) -> None:
-        """Stop one process (or all), politely then firmly."""
-        targets = [name] if name else list(self.processes)
-        for key in targets:
-            proc = self.processes.get(key)
-            if proc and proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for key in targets:
-            proc = self.processes.pop(key, None)
-            if proc is None:
-                continue
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=5)
+    def stop_phases(self) -> List[List[str]]:
+        """Which processes stop together, in order (the scaled profile stops its databases last)."""
+        return [list(self.processes)]
 
+    def stop(self, name: Optional[str] = None) -> None:
+        """Stop one process (or all, phase by phase), politely then firmly; the whole process group,
+        even if its first process has already gone, so no child is left behind."""
+        for phase in ([[name]] if name else self.stop_phases()):
+            for key in phase:
+                proc = self.processes.get(key)
+                if proc:
+                    try:
+                        os.killpg(proc.pid, signal.SIGTERM)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            for key in phase:
+                proc = self.processes.pop(key, None)
+                if proc is None:
+                    continue
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    proc.wait(timeout=5)
 
 def _env_for_run() -> Dict[str, str]:
     """Secrets for local use: taken from the environment, else generated and kept under var/."""
@@ -335,7 +347,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         stack.start()
     except (RuntimeError, TimeoutError) as exc:
         print(f"Could not start: {exc}", file=sys.stderr)
+        stack.stop()
         return 1
+    except BaseException:  # Ctrl-C while starting: nothing is left running
+        stack.stop()
+        raise
     print(
         "\nThe assistant is running.\n"
         f"  Website with the chat widget: http://localhost:{stack.web_port}/\n"

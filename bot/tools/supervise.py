@@ -127,7 +127,7 @@ class Supervisor:
                     )
                 else:
                     watch.restart_at = now + delay
-                    self._say(f"{name} stopped (code {proc.returncode}); starting it again in {delay:.0f} s. See {log}")
+                    self._say(f"{name} stopped (code {proc.returncode}); starting it again in {delay:g} s. See {log}")
                 watch.waiting_since = None
                 changed = True
             if watch.restart_at is not None and now >= watch.restart_at:

@@ -41,7 +41,7 @@ from bot.clients.twilio_api import DEFAULT_API_BASE, RecipientUnsubscribed, Twil
 from bot.phones import normalize_phone
 from bot.rasa_server.channels.common import clean_text, failure_reply, is_crisis_reply, limit_request_size
 from bot.rasa_server.sms import acks, conversation, keywords
-from bot.rasa_server.sms.inbox import Inbox
+from bot.rasa_server.sms.inbox import MAX_ATTEMPTS, Claim, Inbox
 from bot.rasa_server.sms import format as sms
 from bot.rasa_server.sms.opt_outs import OptOuts
 from bot.rasa_server.tracker_store import conversation_store_available
@@ -97,7 +97,8 @@ class Inbound:
     body: str = field(repr=False)
     num_media: int = 0
     message_sid: str = ""
-    inbox_id: Optional[int] = None  # its row in the SMS inbox, None when the database could not take it
+    claim: Optional[Claim] = None  # our lease on its inbox row; None when the database could not take it
+    attempts: int = 1
     taken_over: bool = False  # from the inbox after its server stopped: Rasa may have handled it already
 
 
@@ -188,9 +189,9 @@ class TwilioSmsInput(InputChannel):
             if inbound is None:
                 logger.warning("SMS webhook request without a sender; ignored")
             else:
-                new, inbox_id = await self.inbox.accept(inbound.message_sid, inbound.phone, inbound.body, inbound.num_media)
+                new, claim = await self.inbox.accept(inbound.message_sid, inbound.phone, inbound.body, inbound.num_media)
                 if new:
-                    self._spawn(dataclasses.replace(inbound, inbox_id=inbox_id), on_new_message, request.app)
+                    self._spawn(dataclasses.replace(inbound, claim=claim), on_new_message, request.app)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @webhook.listener("after_server_start")
@@ -237,14 +238,18 @@ class TwilioSmsInput(InputChannel):
         for message in taken:
             self._spawn(Inbound(
                 phone=message.phone, sender_id=sender_id_for(message.phone, self._secret()), body=message.body,
-                num_media=message.num_media, message_sid=message.message_sid, inbox_id=message.id, taken_over=True,
+                num_media=message.num_media, message_sid=message.message_sid, claim=Claim(message.id, message.token),
+                attempts=message.attempts, taken_over=True,
             ), on_new_message, app)
         return len(taken)
 
     async def _sweep(self, on_new_message: OnNewMessage, app: Any) -> None:
         """At start and then every few seconds: take over what a stopped server left unanswered."""
         while True:
-            await self.take_over_unfinished(on_new_message, app)
+            try:
+                await self.take_over_unfinished(on_new_message, app)
+            except Exception as exc:  # the sweep must outlive any one failure
+                logger.error("taking over unanswered texts failed: %s", type(exc).__name__)
             await asyncio.sleep(self._sweep_seconds)
 
     def _parse(self, params: RequestParameters) -> Optional[Inbound]:
@@ -276,49 +281,63 @@ class TwilioSmsInput(InputChannel):
 
     # --- one turn --------------------------------------------------------------------------------
     async def _run_turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
-        """Handle one inbound text; messages from one sender are handled in order."""
-        lock = self._locks.get(inbound.sender_id)
-        if lock is None:
-            lock = self._locks[inbound.sender_id] = asyncio.Lock()
-        async with lock:
-            lease = asyncio.ensure_future(self.inbox.keep_lease(inbound.inbox_id)) if inbound.inbox_id else None
-            try:
-                await self._turn(inbound, on_new_message, app)
-            except Exception as exc:  # last line of defence for a background task
-                logger.error("SMS turn failed unexpectedly: %s", type(exc).__name__)
-            finally:
-                if lease is not None:
-                    lease.cancel()
-            # Not reached when the task is cancelled (shutdown): the text stays to be taken over.
-            if inbound.inbox_id is not None:
-                await self.inbox.finish(inbound.inbox_id)
+        """Handle one inbound text; messages from one sender are handled in order.
 
-    async def _turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
+        Its inbox lease is kept from the start, while it waits behind the sender's earlier texts
+        too, and the row is finished only once the reply went out: an unexpected failure or a reply
+        Twilio did not take leaves it to be tried again (at most MAX_ATTEMPTS times).
+        """
+        lease = asyncio.ensure_future(self.inbox.keep_lease(inbound.claim)) if inbound.claim else None
+        sent = False
+        try:
+            lock = self._locks.get(inbound.sender_id)
+            if lock is None:
+                lock = self._locks[inbound.sender_id] = asyncio.Lock()
+            async with lock:
+                if inbound.attempts > MAX_ATTEMPTS:
+                    sent = await self._give_up(inbound)
+                else:
+                    try:
+                        sent = await self._turn(inbound, on_new_message, app)
+                    except Exception as exc:  # last line of defence for a background task
+                        logger.error("SMS turn failed unexpectedly: %s", type(exc).__name__)
+        finally:
+            if lease is not None:
+                lease.cancel()
+        # Not reached when the task is cancelled (shutdown): the text stays to be taken over.
+        if inbound.claim is not None and sent:
+            await self.inbox.finish(inbound.claim)
+
+    async def _give_up(self, inbound: Inbound) -> bool:
+        """A text that failed MAX_ATTEMPTS times: the reply for when Rasa cannot answer (the crisis
+        lines when the text reads as a crisis), then the row is closed whatever Twilio says."""
+        logger.error("an inbound SMS failed %d times; answering it without Rasa and closing it", MAX_ATTEMPTS)
+        await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
+        return True
+
+    async def _turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> bool:
+        """One text, start to finish; True once Twilio took the whole reply."""
         prog = self._program()
         if prog.on_call is not None:
             ack = await acks.answer(inbound.phone, inbound.body, self.now(), prog)
             if ack is not None:
-                await self._send(inbound, ack)
-                return
+                return await self._send(inbound, ack)
         opted_out = await self.opt_outs.is_opted_out(inbound.phone, inbound.sender_id)
         own = keywords.answer(inbound.body, inbound.num_media, opted_out, prog)
         if own is not None:
             if own.opt_out is not None:
                 await self.opt_outs.record(inbound.phone, inbound.sender_id, own.opt_out)
-            await self._send(inbound, own.parts)
-            return
+            return await self._send(inbound, own.parts)
 
         if not await conversation_store_available(app):
             logger.error("conversation store unavailable; answering without Rasa")
-            await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
-            return
+            return await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
         now = self.now()
         events = await conversation.recent_events(app, inbound.sender_id)
         if inbound.taken_over:
             earlier = conversation.replies_to(events, inbound.message_sid)
             if earlier is not None:  # Rasa handled it before its server stopped: send what it said
-                await self._send(inbound, sms.compose_sms(earlier or [{"text": failure_reply(inbound.body)}]))
-                return
+                return await self._send(inbound, sms.compose_sms(earlier or [{"text": failure_reply(inbound.body)}]))
         text = sms.map_numeric_reply(inbound.body, conversation.offered_buttons(events)) or inbound.body
         collector = conversation.SmsCollector()
         message = UserMessage(
@@ -333,12 +352,10 @@ class TwilioSmsInput(InputChannel):
             # own crisis reply is not repeated, otherwise the rules choose between crisis and trouble.
             said = list(collector.messages)
             last = catalogue(prog).technical_trouble() if is_crisis_reply(said) else failure_reply(inbound.body)
-            await self._send(inbound, sms.compose_sms(said + [{"text": last}]))
-            return
+            return await self._send(inbound, sms.compose_sms(said + [{"text": last}]))
         if not collector.messages:
             logger.warning("SMS turn produced no reply; answering without Rasa")
-            await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
-            return
+            return await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
 
         prefix = ""
         messages = list(collector.messages)
@@ -349,11 +366,13 @@ class TwilioSmsInput(InputChannel):
                 messages.append({"text": note})
             else:
                 prefix = "\n\n".join(p for p in (conversation.after_hours_note(now, prog), note) if p)
-        await self._send(inbound, sms.compose_sms(messages, prefix))
+        return await self._send(inbound, sms.compose_sms(messages, prefix))
 
-    async def _send(self, inbound: Inbound, parts: Sequence[str]) -> None:
-        """Send the parts in order; a number Twilio reports as unsubscribed is recorded as opted out."""
+    async def _send(self, inbound: Inbound, parts: Sequence[str]) -> bool:
+        """Send the parts in order; True when Twilio took them all. A number Twilio reports as
+        unsubscribed is recorded as opted out (nothing more to send: True)."""
         try:
-            await self.twilio.send(inbound.phone, parts)
+            return await self.twilio.send(inbound.phone, parts)
         except RecipientUnsubscribed:
             await self.opt_outs.record(inbound.phone, inbound.sender_id, True)
+            return True

@@ -45,6 +45,7 @@ class Plan:
     retrain: bool
     think_time: float = 0.0
     labels: Tuple[str, ...] = LABELS  # the configurations measured
+    rasa_servers: int = 1  # more than one: the scaled profile (nginx, PostgreSQL, Redis)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> "Plan":
@@ -68,9 +69,10 @@ class Plan:
             tf_intra=intra,
             tf_inter=inter,
             profile_conversations=profile,
-            retrain=not args.quick or args.retrain,
+            retrain=(not args.quick or args.retrain) and not args.reuse_models,
             think_time=max(0.0, args.think_time),
             labels=(args.only,) if args.only else LABELS,
+            rasa_servers=max(1, args.rasa_servers),
         )
 
 
@@ -104,7 +106,7 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
     for rep in range(plan.repetitions):
         order = plan.labels if rep % 2 == 0 else tuple(reversed(plan.labels))
         for label in order:
-            stack = BenchStack(models[label], plan.tf_intra, plan.tf_inter, work)
+            stack = BenchStack(models[label], plan.tf_intra, plan.tf_inter, work, plan.rasa_servers)
             try:
                 log(f"[rep {rep + 1}/{plan.repetitions}] {label}: cold start...")
                 seconds = stack.cold_start()
@@ -130,7 +132,7 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
                         f"{summary['errors']} errors, {summary['completed']}/{conversations} completed"
                     )
                 for role, mb in stack.peak_memory_mb().items():
-                    memory[label][role].append(mb)
+                    memory[label].setdefault(role, []).append(mb)
                 if label not in workers:
                     log(f"  {label}: NLU accuracy and per-turn profile (in process)...")
                     workers[label] = run_worker(stack, models[label], plan.profile_conversations, work / f"worker-{label}.log")
@@ -205,6 +207,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                     help="TensorFlow intra/inter op threads of the Rasa server (default 1/1)")
     ap.add_argument("--think-time", type=float, default=0.0, metavar="SECONDS",
                     help="mean pause before each message (default 0: closed loop, as fast as replies come)")
+    ap.add_argument("--rasa-servers", type=int, default=1, metavar="N",
+                    help="Rasa servers per stack; 2 or more runs the scaled profile behind nginx (default 1)")
+    ap.add_argument("--reuse-models", action="store_true",
+                    help="measure the models already in models/bench instead of training them again")
     ap.add_argument("--out", type=Path, default=RESULTS_DIR, help="where bench.json and bench.md go")
     args = ap.parse_args(argv)
     plan = Plan.from_args(args)

@@ -21,18 +21,35 @@ from bot.tools.bench.project import hash_staff_password
 from bot.tools.run import Stack
 
 
+def role_of(name: str) -> str:
+    """rasa-1, rasa-2 -> rasa; actions-1 -> actions; web; postgres, redis and nginx -> services."""
+    base = name.split("-")[0]
+    return base if base in ("rasa", "actions", "web") else "services"
+
+
 class BenchStack:
     """bot.tools.run.Stack for one model on free loopback ports, with its own temporary SQLite databases."""
 
-    def __init__(self, model: Path, tf_intra: int, tf_inter: int, root: Path) -> None:
+    def __init__(self, model: Path, tf_intra: int, tf_inter: int, root: Path, rasa_servers: int = 1) -> None:
         self.var_dir = Path(tempfile.mkdtemp(prefix="stack-", dir=root))
         staff = ("bench", hash_staff_password(secrets.token_urlsafe(16)))
         # nothing may leave the machine: no SMS, no staff webhook
         quiet = {name: "" for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
                                        "STAFF_WEBHOOK_URL", "STAFF_WEBHOOK_SECRET")}
-        self.stack = Stack.temporary(
-            self.var_dir, staff, env=quiet, model=model, host=LOOPBACK, tf_threads=(tf_intra, tf_inter)
-        )
+        options = dict(env=quiet, model=model, host=LOOPBACK, tf_threads=(tf_intra, tf_inter))
+        self.scaled = rasa_servers > 1
+        if self.scaled:  # the scaled profile: nginx, PostgreSQL and Redis in this folder
+            from bot.tools.scaled import ScaledStack
+
+            # PostgreSQL runs as its own user: its folder sits where that user can reach it
+            self.services = Path(tempfile.mkdtemp(prefix="iop-bench-services-"))
+            self.services.chmod(0o755)
+            self.stack: Stack = ScaledStack.temporary(
+                self.var_dir, staff, rasa_servers=rasa_servers, service_dir=self.services,
+                secrets_dir=self.var_dir, **options,
+            )
+        else:
+            self.stack = Stack.temporary(self.var_dir, staff, **options)
 
     def _answers(self) -> bool:
         """True once the Rasa server replies to a real message through the REST channel."""
@@ -47,18 +64,24 @@ class BenchStack:
 
     def cold_start(self, timeout: float = 300.0) -> float:
         """Start all three processes; seconds until the first REST answer (and the others are ready)."""
-        ready_after = self.stack.start(timeout=timeout, ready={"rasa": self._answers}, poll=0.05)
-        return ready_after["rasa"]
+        door = "nginx" if self.scaled else "rasa"
+        ready_after = self.stack.start(timeout=timeout, ready={door: self._answers}, poll=0.05)
+        return ready_after[door]
 
     def cpu_snapshot(self) -> Dict[str, float]:
-        """CPU seconds used so far by each server's process tree and by this process (the client)."""
-        snapshot = {name: cpu_seconds(proc.pid) for name, proc in self.stack.processes.items()}
+        """CPU seconds used so far per role (all Rasa servers together, ...) and by this process (the client)."""
+        snapshot: Dict[str, float] = {}
+        for name, proc in self.stack.processes.items():
+            snapshot[role_of(name)] = snapshot.get(role_of(name), 0.0) + cpu_seconds(proc.pid)
         snapshot["client"] = own_cpu_seconds()
         return snapshot
 
     def peak_memory_mb(self) -> Dict[str, float]:
-        """Peak RSS of each server's process tree so far, in MB."""
-        return {name: peak_rss_mb(proc.pid) for name, proc in self.stack.processes.items()}
+        """Peak RSS of one process of each role so far (the largest), in MB."""
+        peaks: Dict[str, float] = {}
+        for name, proc in self.stack.processes.items():
+            peaks[role_of(name)] = max(peaks.get(role_of(name), 0.0), peak_rss_mb(proc.pid))
+        return peaks
 
     def stop(self, keep: bool = False) -> None:
         """Stop the stack; keep=True leaves its logs and databases for a look after a failure."""
@@ -67,3 +90,5 @@ class BenchStack:
         finally:
             if not keep:
                 shutil.rmtree(self.var_dir, ignore_errors=True)
+                if self.scaled:
+                    shutil.rmtree(self.services, ignore_errors=True)

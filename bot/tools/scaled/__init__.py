@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from bot.settings import PROJECT_ROOT, VAR_DIR
-from bot.tools.run import Stack, _get_ok, free_port, persistent_secret
+from bot.tools.run import Stack, _get_ok, free_port, persistent_secret, private_file
 
 NGINX_TEMPLATE = Path(__file__).with_name("nginx.conf")
 PG_USER = "iop"
@@ -135,11 +135,19 @@ class ScaledStack(Stack):
         commands["postgres"] = _as_user("postgres", [
             str(postgres_bin() / "postgres"), "-D", str(pg), "-p", str(self.internal["postgres"]), "-k", str(pg),
             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
+            # a failed statement is never written to the log: its values may be what a person typed
+            "-c", "log_min_error_statement=panic",
         ])
         commands["redis"] = [program_path("redis-server"), str(self.run_dir / "redis.conf")]
         commands["nginx"] = [program_path("nginx"), "-p", str(self.run_dir), "-c", str(self.run_dir / "nginx.conf"),
                              "-e", str(self.log_dir / "nginx-error.log")]
         return commands
+
+    def stop_phases(self) -> List[List[str]]:
+        """The door and the servers first, the databases once they are gone, so turns still
+        finishing can write what they did."""
+        services = [n for n in self.processes if n in SERVICES]
+        return [[n for n in self.processes if n not in SERVICES], services]
 
     def ready_checks(self) -> Dict[str, Callable[[], bool]]:
         checks: Dict[str, Callable[[], bool]] = {"web": partial(_get_ok, f"{self.web_url}/healthz")}
@@ -188,8 +196,7 @@ class ScaledStack(Stack):
             pg.chmod(0o700)
             _own(pg, "postgres")
             password_file = self.service_dir / "pg-password"
-            password_file.write_text(self.pg_password + "\n")
-            password_file.chmod(0o600)
+            private_file(password_file, self.pg_password + "\n")
             _own(password_file, "postgres")
             try:
                 subprocess.run(_as_user("postgres", [
@@ -200,13 +207,12 @@ class ScaledStack(Stack):
                 raise RuntimeError(f"initdb failed:\n{exc.stderr.decode(errors='replace')[-2000:]}") from exc
             finally:
                 password_file.unlink(missing_ok=True)
-        redis_conf = self.run_dir / "redis.conf"
-        redis_conf.write_text(
+        private_file(
+            self.run_dir / "redis.conf",
             f"bind 127.0.0.1\nport {self.internal['redis']}\nrequirepass {self.redis_password}\n"
             f"save \"\"\nappendonly no\ndir {self.run_dir}\nlogfile {self.log_dir / 'redis.log'}\n"
-            "protected-mode yes\n"
+            "protected-mode yes\n",
         )
-        redis_conf.chmod(0o600)
         self._write_nginx_conf()
 
     def _write_nginx_conf(self) -> None:

@@ -51,28 +51,39 @@ def test_tickets_taken_at_once_by_several_servers_are_unique(redis_server: TempR
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(numbers) == list(range(180))
+    assert sorted(numbers) == list(range(1, 181))
     servers[0].delete_lock("same-conversation")
 
 
 def test_turns_of_one_conversation_never_overlap_across_servers(redis_server: TempRedis) -> None:
-    servers = [_store(redis_server) for _ in range(2)]
+    """Two servers (two threads, each its own event loop and connection), many turns at once."""
     spans: List[Tuple[float, float]] = []
+    barrier = threading.Barrier(2)
 
     async def turn(store: RedisLockStore) -> None:
         async with store.lock("busy-conversation", lock_lifetime=10):
             start = time.monotonic()
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.005)
             spans.append((start, time.monotonic()))
 
-    async def main() -> None:
-        await asyncio.gather(*(turn(servers[i % 2]) for i in range(20)))
+    def server() -> None:
+        store = _store(redis_server)
+        barrier.wait()
 
-    asyncio.run(main())
+        async def main() -> None:
+            await asyncio.gather(*(turn(store) for _ in range(15)))
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=server) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     spans.sort()
-    assert len(spans) == 20
+    assert len(spans) == 30
     assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:]))
-    assert servers[0].get_lock("busy-conversation") is None  # the last one out removed the queue
+    assert _store(redis_server).get_lock("busy-conversation") is None  # the last one out removed the queue
 
 
 @pytest.mark.parametrize("cls, goes_ahead", [(SafeRedisLockStore, True), (RedisLockStore, False)])
@@ -99,3 +110,32 @@ def test_a_turn_behind_a_dead_one_goes_ahead_once_its_ticket_expires(
         with pytest.raises(asyncio.TimeoutError):
             asyncio.run(main())
         store.delete_lock(conversation)
+
+
+def test_a_turn_longer_than_the_lifetime_keeps_its_conversation(redis_server: TempRedis) -> None:
+    """Only a dead server's ticket expires: a slow live turn keeps the next one waiting."""
+    servers = [_store(redis_server) for _ in range(2)]
+    spans: List[Tuple[str, float, float]] = []
+
+    async def turn(store: RedisLockStore, name: str, seconds: float) -> None:
+        async with store.lock("slow-conversation", lock_lifetime=0.3):
+            start = time.monotonic()
+            await asyncio.sleep(seconds)
+            spans.append((name, start, time.monotonic()))
+
+    async def main() -> None:
+        first = asyncio.ensure_future(turn(servers[0], "slow", 1.2))  # four lifetimes
+        await asyncio.sleep(0.1)
+        await asyncio.gather(first, turn(servers[1], "next", 0.01))
+
+    asyncio.run(main())
+    slow, following = sorted(spans, key=lambda s: s[1])
+    assert slow[0] == "slow" and following[1] >= slow[2]
+
+
+def test_ticket_numbers_never_start_again(redis_server: TempRedis) -> None:
+    store = _store(redis_server)
+    first = store.issue_ticket("numbered", 10)
+    store.cleanup("numbered", first)
+    assert store.get_lock("numbered") is None  # the queue is gone...
+    assert store.issue_ticket("numbered", 10) == first + 1  # ...the numbering is not

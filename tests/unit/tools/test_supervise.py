@@ -83,7 +83,7 @@ def test_a_stopped_process_comes_back_and_the_others_never_stop(tmp_path: Path) 
             assert all(p.poll() is None for p in stack.processes.values())
             state = json.loads(supervisor.state_file.read_text())
             assert state["processes"][name] == {"pid": stack.processes[name].pid, "restarts": 1, "given_up": False}
-        assert f"rasa stopped (code {-signal.SIGKILL}); starting it again in 0 s" in out.getvalue()
+        assert f"rasa stopped (code {-signal.SIGKILL}); starting it again in 0.1 s" in out.getvalue()
     finally:
         supervisor.shutdown()
     assert not supervisor.state_file.exists()

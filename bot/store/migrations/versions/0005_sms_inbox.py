@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=True),
         sa.Column("num_media", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("claimed_until", sa.DateTime(), nullable=True),
+        sa.Column("claim_token", sa.String(32), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("done_at", sa.DateTime(), nullable=True),
     )

@@ -129,7 +129,7 @@ async def test_a_text_left_by_a_stopped_server_is_answered_after_the_restart(
 async def test_a_text_rasa_had_handled_is_answered_from_the_record(database: str, fake_twilio: Any, tracker_db: Path) -> None:
     """Stopped between Rasa's turn and the text going out: the reply is sent, the turn not run twice."""
     with Store(database) as store:
-        store.sms_inbox.accept("SM-handled", PHONE, "what is iop", 0, DAY, LEASE)
+        assert store.sms_inbox.accept("SM-handled", PHONE, "what is iop", 0, DAY, LEASE)
     agent = FakeAgent(tracker_db)
     sender = sender_id_for(PHONE, ID_SECRET.encode())
     tracker = DialogueStateTracker(sender, slots=[])
@@ -152,18 +152,45 @@ async def test_a_text_that_keeps_stopping_its_server_is_given_up(
     database: str, fake_twilio: Any, tracker_db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with Store(database) as store:
-        message_id = store.sms_inbox.accept("SM-poison", PHONE, "secret words", 0, DAY, LEASE)
+        message_id, _ = store.sms_inbox.accept("SM-poison", PHONE, "i want to die tonight", 0, DAY, LEASE)
         for attempt in range(4):
             store.sms_inbox.claim_unfinished(DAY + (attempt + 1) * 2 * LEASE, LEASE)
     agent = FakeAgent(tracker_db)
     channel = make_channel(fake_twilio, Clock(DAY + dt.timedelta(hours=1)), sweep_seconds=0.05)
     async with serve(channel, agent):
-        await asyncio.sleep(0.3)
+        for _ in range(100):
+            if fake_twilio.messages:
+                break
+            await asyncio.sleep(0.05)
         await channel.wait_idle()
-    assert agent.received == [] and fake_twilio.messages == []
+    assert agent.received == []  # not handed to Rasa a sixth time
+    sent = " ".join(fake_twilio.bodies())
+    assert "988" in sent and "911" in sent  # answered without Rasa: the crisis lines for a crisis text
     [row] = _rows(database)
     assert row.id == message_id and row.done_at is not None and row.body is None
-    assert "given up after 5 attempts" in caplog.text and "secret words" not in caplog.text
+    assert "failed 5 times" in caplog.text and "die tonight" not in caplog.text
+
+
+async def test_a_reply_twilio_did_not_take_is_tried_again(database: str, fake_twilio: Any, tracker_db: Path) -> None:
+    agent = FakeAgent(tracker_db)
+    channel = make_channel(fake_twilio, Clock(DAY))
+    async with serve(channel, agent) as base:
+        fake_twilio.fail_next(100)  # every attempt of every part fails
+        assert await _post(base, form("are you there")) == 200
+        await channel.wait_idle()
+        [row] = _rows(database)
+        assert row.done_at is None and row.body == "are you there"  # not closed: nothing went out
+        fake_twilio.fail_next(0)
+    later = make_channel(fake_twilio, Clock(DAY + LEASE + dt.timedelta(seconds=1)), sweep_seconds=0.05)
+    async with serve(later, agent):
+        for _ in range(100):
+            if fake_twilio.messages:
+                break
+            await asyncio.sleep(0.05)
+        await later.wait_idle()
+    assert fake_twilio.bodies() == sms_texts("utter_greet")  # what Rasa said, from its record
+    assert len(agent.received) == 1  # not handled twice
+    assert _rows(database)[0].done_at is not None
 
 
 async def test_with_the_database_down_the_text_is_still_answered(
@@ -185,3 +212,23 @@ async def test_with_the_database_down_the_text_is_still_answered(
     assert "SMS inbox unavailable (StorageUnavailable); answering this text from memory only" in caplog.text
 
 
+
+
+async def test_a_text_waiting_behind_a_slow_turn_keeps_its_lease(
+    database: str, fake_twilio: Any, tracker_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No other server may take over a text that only waits for the same person's earlier one."""
+    monkeypatch.setattr("bot.rasa_server.sms.inbox.RENEW_SECONDS", 0.05)
+    clock = Clock(DAY)
+    stalled = StalledAgent(tracker_db)
+    channel = make_channel(fake_twilio, clock)
+    async with serve(channel, stalled) as base:
+        assert await _post(base, form("first")) == 200
+        await asyncio.wait_for(stalled.started.wait(), 5)
+        assert await _post(base, form("second")) == 200  # same sender: queued behind the first
+        for _ in range(3):
+            clock.advance(seconds=25)  # far past the 30 s lease written at accept
+            await asyncio.sleep(0.3)  # renewals happen meanwhile
+            with Store(database) as store:
+                assert store.sms_inbox.claim_unfinished(clock(), LEASE) == []
+        await _crash(channel)
