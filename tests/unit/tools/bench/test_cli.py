@@ -10,7 +10,7 @@ from bot.tools.bench.cli import Plan, main
 
 def _args(**changes: object) -> Namespace:
     defaults = dict(quick=False, retrain=False, only=None, repeat=0, repeat_training=1, levels="", conversations=0,
-                    tf_threads="1/1", think_time=0.0)
+                    tf_threads="1/1", think_time=0.0, rasa_servers=1, reuse_models=False)
     defaults.update(changes)
     return Namespace(**defaults)
 
@@ -24,6 +24,12 @@ def test_full_run_measures_both_configurations() -> None:
 def test_quick_ours_only_is_a_smoke_run_without_training() -> None:
     plan = Plan.from_args(_args(quick=True, only="ours"))
     assert plan.labels == ("ours",) and not plan.retrain and plan.repetitions == 1
+
+
+def test_scaled_runs_reuse_the_trained_models() -> None:
+    plan = Plan.from_args(_args(rasa_servers=2, reuse_models=True))
+    assert plan.rasa_servers == 2 and not plan.retrain and plan.labels == ("ours", "default")
+    assert Plan.from_args(_args(rasa_servers=0)).rasa_servers == 1
 
 
 def test_help_names_the_module(capsys: pytest.CaptureFixture[str]) -> None:
