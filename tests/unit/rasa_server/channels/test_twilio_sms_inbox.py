@@ -56,6 +56,15 @@ async def _post(base: str, data: dict) -> int:
             return resp.status
 
 
+async def _until_sent(fake: Any, channel: Any) -> None:
+    """Wait (up to 5 s) for the first text the channel sends, then for its turns to end."""
+    for _ in range(100):
+        if fake.messages:
+            break
+        await asyncio.sleep(0.05)
+    await channel.wait_idle()
+
+
 async def _crash(channel: Any) -> None:
     """What a killed server leaves: its turns stop where they are, nothing is marked answered."""
     for task in list(channel._tasks):
@@ -113,11 +122,7 @@ async def test_a_text_left_by_a_stopped_server_is_answered_after_the_restart(
     agent.script["i took all my pills"] = ["utter_crisis"]
     after = make_channel(fake_twilio, Clock(DAY + LEASE + dt.timedelta(seconds=1)), sweep_seconds=0.05)
     async with serve(after, agent):
-        for _ in range(100):
-            if fake_twilio.messages:
-                break
-            await asyncio.sleep(0.05)
-        await after.wait_idle()
+        await _until_sent(fake_twilio, after)
     [message] = agent.received
     assert message.text == "i took all my pills" and message.message_id == data["MessageSid"]
     assert message.sender_id == sender_id_for(PHONE, ID_SECRET.encode())
@@ -138,11 +143,7 @@ async def test_a_text_rasa_had_handled_is_answered_from_the_record(database: str
     await agent.tracker_store.save(tracker)
     channel = make_channel(fake_twilio, Clock(DAY + dt.timedelta(minutes=2)), sweep_seconds=0.05)
     async with serve(channel, agent):
-        for _ in range(100):
-            if fake_twilio.messages:
-                break
-            await asyncio.sleep(0.05)
-        await channel.wait_idle()
+        await _until_sent(fake_twilio, channel)
     assert agent.received == []
     assert fake_twilio.bodies() == ["IOP is a structured program."]
     assert _rows(database)[0].done_at is not None
@@ -158,11 +159,7 @@ async def test_a_text_that_keeps_stopping_its_server_is_given_up(
     agent = FakeAgent(tracker_db)
     channel = make_channel(fake_twilio, Clock(DAY + dt.timedelta(hours=1)), sweep_seconds=0.05)
     async with serve(channel, agent):
-        for _ in range(100):
-            if fake_twilio.messages:
-                break
-            await asyncio.sleep(0.05)
-        await channel.wait_idle()
+        await _until_sent(fake_twilio, channel)
     assert agent.received == []  # not handed to Rasa a sixth time
     sent = " ".join(fake_twilio.bodies())
     assert "988" in sent and "911" in sent  # answered without Rasa: the crisis lines for a crisis text
@@ -183,11 +180,7 @@ async def test_a_reply_twilio_did_not_take_is_tried_again(database: str, fake_tw
         fake_twilio.fail_next(0)
     later = make_channel(fake_twilio, Clock(DAY + LEASE + dt.timedelta(seconds=1)), sweep_seconds=0.05)
     async with serve(later, agent):
-        for _ in range(100):
-            if fake_twilio.messages:
-                break
-            await asyncio.sleep(0.05)
-        await later.wait_idle()
+        await _until_sent(fake_twilio, later)
     assert fake_twilio.bodies() == sms_texts("utter_greet")  # what Rasa said, from its record
     assert len(agent.received) == 1  # not handled twice
     assert _rows(database)[0].done_at is not None
