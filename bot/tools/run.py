@@ -24,6 +24,8 @@ from bot.settings import PROJECT_ROOT, VAR_DIR
 
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "iop.tar.gz"
+# What each kind of server answers 200 on once it is ready.
+HEALTH_PATHS = {"actions": "/health", "rasa": "/webhooks/rest/", "web": "/healthz"}
 
 # The environment of every process the tools start (the stack, the benchmark's training and profiling).
 # The Makefile exports the first three as well, for the commands make runs itself (`rasa train`, pytest).
@@ -73,6 +75,14 @@ def persistent_secret(name: str, var_dir: Path = VAR_DIR) -> str:
     value = secrets.token_hex(32)
     private_file(path, value)
     return value
+
+
+def signal_group(pid: int, signum: int) -> None:
+    """Signal a process's whole group (each process starts its own), if any of it is still there."""
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _get_ok(url: str, timeout: float = 2.0) -> bool:
@@ -151,13 +161,16 @@ class Stack:
     def web_url(self) -> str:
         return f"http://{self.host}:{self.web_port}"
 
-    def _endpoints_file(self) -> Path:
-        """endpoints.yml with this stack's action server port."""
+    def endpoints_text(self) -> str:
+        """endpoints.yml with this stack's action server address."""
         text = (PROJECT_ROOT / "endpoints.yml").read_text()
-        text = text.replace("http://127.0.0.1:5055/webhook", f"{self.action_url}/webhook")
+        return text.replace("http://127.0.0.1:5055/webhook", f"{self.action_url}/webhook")
+
+    def _endpoints_file(self) -> Path:
+        """endpoints_text() written where this stack's Rasa server reads it."""
         path = self.log_dir.parent / "run" / f"endpoints-{self.rasa_port}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(self.endpoints_text())
         return path
 
     def process_env(self) -> Dict[str, str]:
@@ -256,9 +269,9 @@ class Stack:
     def ready_checks(self) -> Dict[str, Callable[[], bool]]:
         """Per process, whether it answers: the health URL of each server."""
         return {
-            "actions": partial(_get_ok, f"{self.action_url}/health"),
-            "rasa": partial(_get_ok, f"{self.rasa_url}/webhooks/rest/"),
-            "web": partial(_get_ok, f"{self.web_url}/healthz"),
+            "actions": partial(_get_ok, self.action_url + HEALTH_PATHS["actions"]),
+            "rasa": partial(_get_ok, self.rasa_url + HEALTH_PATHS["rasa"]),
+            "web": partial(_get_ok, self.web_url + HEALTH_PATHS["web"]),
         }
 
     def log_tail(self, name: str, lines: int = 40) -> str:
@@ -278,10 +291,7 @@ class Stack:
             for key in phase:
                 proc = self.processes.get(key)
                 if proc:
-                    try:
-                        os.killpg(proc.pid, signal.SIGTERM)
-                    except (ProcessLookupError, PermissionError):
-                        pass
+                    signal_group(proc.pid, signal.SIGTERM)
             for key in phase:
                 proc = self.processes.pop(key, None)
                 if proc is None:
@@ -289,10 +299,7 @@ class Stack:
                 try:
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    try:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+                    signal_group(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=5)
 
 def _env_for_run() -> Dict[str, str]:

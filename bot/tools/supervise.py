@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, TextIO
 
-from bot.tools.run import Stack
+from bot.tools.run import Stack, signal_group
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,6 @@ class RestartPolicy:
         if len(recent) >= self.give_up_after:
             return None
         return min(self.max_delay, self.first_delay * 2 ** (len(recent) - 1))
-
-
-def _kill_leftovers(pid: int) -> None:
-    """A process that stopped may leave children in its group (PostgreSQL's backends under runuser,
-    say) holding its port or files: they go before it is started again."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 @dataclass
@@ -114,7 +105,9 @@ class Supervisor:
             if watch.given_up:
                 continue
             if watch.restart_at is None and proc.poll() is not None:
-                _kill_leftovers(proc.pid)
+                # it may leave children in its group (PostgreSQL's backends under runuser, say)
+                # holding its port or files: they go before it is started again
+                signal_group(proc.pid, signal.SIGKILL)
                 watch.stops.append(now)
                 delay = self.policy.delay(watch.stops, now)
                 log = self.stack.log_dir / f"{name}.log"

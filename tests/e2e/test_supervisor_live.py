@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from bot.tools.run import child_env, free_port
+from bot.tools.run import HEALTH_PATHS, _get_ok, child_env, free_port
 from tests.support.chat import Chat
 from tests.support.console import STAFF_PASSWORD, STAFF_USER
 from tests.support.stack import SMS_WEBHOOK_PATH, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, require_model
@@ -25,15 +25,6 @@ from tests.support.stack import SMS_WEBHOOK_PATH, TWILIO_FROM, TWILIO_SID, TWILI
 pytestmark = pytest.mark.e2e
 
 BACK_WITHIN_SECONDS = 30.0
-HEALTH = {"rasa": "/webhooks/rest/", "actions": "/health", "web": "/healthz"}
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback only
-            return resp.status == 200
-    except OSError:
-        return False
 
 
 class Running:
@@ -77,7 +68,7 @@ class Running:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.said()
-            if "The assistant is running" in self.said() and all(_answers(self.url(n) + HEALTH[n]) for n in HEALTH):
+            if "The assistant is running" in self.said() and all(_get_ok(self.url(n) + HEALTH_PATHS[n]) for n in HEALTH_PATHS):
                 return
             time.sleep(0.5)
         raise AssertionError(f"not running after {timeout:.0f}s:\n{self.said()}")
@@ -115,7 +106,7 @@ def test_killing_any_one_process(running: Running) -> None:
         killed_at = time.monotonic()
         while True:
             now = running.pids()
-            if now[name] not in (None, before[name]) and _answers(running.url(name) + HEALTH[name]):
+            if now[name] not in (None, before[name]) and _get_ok(running.url(name) + HEALTH_PATHS[name]):
                 break
             assert time.monotonic() - killed_at < BACK_WITHIN_SECONDS, f"{name} not back:\n{running.said()}"
             time.sleep(0.2)

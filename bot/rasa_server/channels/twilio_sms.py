@@ -312,7 +312,7 @@ class TwilioSmsInput(InputChannel):
         """A text that failed MAX_ATTEMPTS times: the reply for when Rasa cannot answer (the crisis
         lines when the text reads as a crisis), then the row is closed whatever Twilio says."""
         logger.error("an inbound SMS failed %d times; answering it without Rasa and closing it", MAX_ATTEMPTS)
-        await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
+        await self._send_without_rasa(inbound)
         return True
 
     async def _turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> bool:
@@ -331,7 +331,7 @@ class TwilioSmsInput(InputChannel):
 
         if not await conversation_store_available(app):
             logger.error("conversation store unavailable; answering without Rasa")
-            return await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
+            return await self._send_without_rasa(inbound)
         now = self.now()
         events = await conversation.recent_events(app, inbound.sender_id)
         if inbound.taken_over:
@@ -355,7 +355,7 @@ class TwilioSmsInput(InputChannel):
             return await self._send(inbound, sms.compose_sms(said + [{"text": last}]))
         if not collector.messages:
             logger.warning("SMS turn produced no reply; answering without Rasa")
-            return await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
+            return await self._send_without_rasa(inbound)
 
         prefix = ""
         messages = list(collector.messages)
@@ -367,6 +367,10 @@ class TwilioSmsInput(InputChannel):
             else:
                 prefix = "\n\n".join(p for p in (conversation.after_hours_note(now, prog), note) if p)
         return await self._send(inbound, sms.compose_sms(messages, prefix))
+
+    async def _send_without_rasa(self, inbound: Inbound) -> bool:
+        """The reply for when Rasa cannot answer: the crisis lines when the text reads as a crisis."""
+        return await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
 
     async def _send(self, inbound: Inbound, parts: Sequence[str]) -> bool:
         """Send the parts in order; True when Twilio took them all. A number Twilio reports as

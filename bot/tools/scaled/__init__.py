@@ -20,10 +20,10 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
-from bot.settings import PROJECT_ROOT, VAR_DIR
-from bot.tools.run import Stack, _get_ok, free_port, persistent_secret, private_file
+from bot.settings import VAR_DIR
+from bot.tools.run import HEALTH_PATHS, Stack, _get_ok, free_port, persistent_secret, private_file
 
 NGINX_TEMPLATE = Path(__file__).with_name("nginx.conf")
 PG_USER = "iop"
@@ -104,10 +104,8 @@ class ScaledStack(Stack):
         return env
 
     def _endpoints_file(self) -> Path:
-        """endpoints.yml pointed at the action servers' door, plus Redis as Rasa's lock store."""
-        text = (PROJECT_ROOT / "endpoints.yml").read_text()
-        text = text.replace("http://127.0.0.1:5055/webhook", f"{self.action_url}/webhook")
-        text += (
+        """The stack's endpoints (the action servers' door) plus Redis as Rasa's lock store."""
+        text = self.endpoints_text() + (
             "\n# Scaled profile: one turn at a time per conversation across Rasa servers.\n"
             "lock_store:\n  type: bot.rasa_server.lock_store.SafeRedisLockStore\n  url: 127.0.0.1\n"
             f"  port: {self.internal['redis']}\n  password: ${{REDIS_PASSWORD}}\n  db: 0\n  key_prefix: iop\n"
@@ -150,23 +148,28 @@ class ScaledStack(Stack):
         return [[n for n in self.processes if n not in SERVICES], services]
 
     def ready_checks(self) -> Dict[str, Callable[[], bool]]:
-        checks: Dict[str, Callable[[], bool]] = {"web": partial(_get_ok, f"{self.web_url}/healthz")}
+        checks: Dict[str, Callable[[], bool]] = {"web": partial(_get_ok, self.web_url + HEALTH_PATHS["web"])}
         for name, port in self.internal.items():
-            if name.startswith("rasa-"):
-                checks[name] = partial(_get_ok, f"http://127.0.0.1:{port}/webhooks/rest/")
-            elif name.startswith("actions-"):
-                checks[name] = partial(_get_ok, f"http://127.0.0.1:{port}/health")
+            kind = name.split("-")[0]
+            if kind in ("rasa", "actions"):
+                checks[name] = partial(_get_ok, f"http://127.0.0.1:{port}{HEALTH_PATHS[kind]}")
         checks["postgres"] = self._postgres_answers
         checks["redis"] = self._redis_answers
         checks["nginx"] = partial(_get_ok, f"{self.rasa_url}/nginx-health")
         return checks
 
+    def _connect_postgres(self, **options: object) -> Any:
+        """A connection to the cluster's own `postgres` database, as the project's user."""
+        import psycopg2
+
+        return psycopg2.connect(host="127.0.0.1", port=self.internal["postgres"], user=PG_USER,
+                                password=self.pg_password, dbname="postgres", **options)
+
     def _postgres_answers(self) -> bool:
         import psycopg2
 
         try:
-            psycopg2.connect(host="127.0.0.1", port=self.internal["postgres"], user=PG_USER,
-                             password=self.pg_password, dbname="postgres", connect_timeout=2).close()
+            self._connect_postgres(connect_timeout=2).close()
             return True
         except psycopg2.Error:
             return False
@@ -238,10 +241,7 @@ class ScaledStack(Stack):
         (self.run_dir / "nginx.conf").write_text(text)
 
     def _create_database(self) -> None:
-        import psycopg2
-
-        connection = psycopg2.connect(host="127.0.0.1", port=self.internal["postgres"], user=PG_USER,
-                                      password=self.pg_password, dbname="postgres")
+        connection = self._connect_postgres()
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
