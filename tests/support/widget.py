@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -389,9 +390,20 @@ class Widget:
         state = self.stored_state()
         return state["id"] if state else None
 
-    def active(self) -> str:
+    def active(self, settle: float = 2.0) -> str:
         """A short description of the focused element of the widget: the chat button's label, or the
-        element inside the chat frame ('' when focus is elsewhere)."""
+        element inside the chat frame ('' when focus is elsewhere).
+
+        Focus reaches the chat frame's document a moment after the page moved it onto the frame, so an
+        empty answer is read again until `settle` seconds have passed; focus really outside stays ''."""
+        deadline = time.monotonic() + settle
+        while True:
+            found = self._active_now()
+            if found or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)
+
+    def _active_now(self) -> str:
         on_page = self.page.evaluate(
             """() => {
                 const host = document.getElementById('iop-chat-widget');
