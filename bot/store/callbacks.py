@@ -74,32 +74,21 @@ class CallbackData:
     loved_one_relation: Optional[str] = None
 
 
-@dataclass
-class CallbackRecord:
-    """A stored callback request. `created` is False when an open request already existed."""
+@dataclass(kw_only=True)
+class CallbackRecord(CallbackData):
+    """A stored callback request: what the person told us, and where the request stands.
+    `created` is False when an open request already existed."""
 
     id: int
     ref: str
     conversation_id: str
     created_at: dt.datetime
-    first_name: str
-    phone_e164: str
-    best_time: str
-    voicemail_ok: bool
-    voicemail_name_ok: bool
-    text_ok: bool
-    for_whom: str
-    screening_outcome: Optional[str]
-    urgent: bool
-    channel: str
     status: str
     claimed_by: Optional[str]
     claimed_at: Optional[dt.datetime]
     done_at: Optional[dt.datetime]
     outcome_note: Optional[str]
     expected_window_text: str
-    topic: Optional[str] = None
-    loved_one_relation: Optional[str] = None
     acknowledged_at: Optional[dt.datetime] = None
     acknowledged_by: Optional[str] = None
     created: bool = False

@@ -9,42 +9,36 @@ from the inbox by any server once its lease runs out, including the same server 
 A phone number never becomes a conversation id or reaches a log line: the sender id is an HMAC of
 the number, and the inbox clears the number and the text once the reply is out.
 
-One turn reads top to bottom in `_turn`: an on-call person's ACK of a page (sms/acks.py), carrier
-keywords and empty texts (sms/keywords.py, with opt-outs in sms/opt_outs.py), then Rasa, then the reply as numbered GSM-7 parts (sms/format.py),
-with an after-hours note before the first reply of a conversation but never before a crisis reply
-(sms/conversation.py), sent through Twilio's REST API (bot/clients/twilio_api.py).
+One text's turn is in sms/turn.py and the order and leases of texts in sms/queue.py.
 
 Settings come from environment variables only: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 TWILIO_FROM_NUMBER, PUBLIC_BASE_URL, TWILIO_API_BASE, IOP_ID_SECRET.
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import secrets
-import weakref
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Set, Text
+from typing import Any, Callable, Dict, Optional, Set, Text
 from urllib.parse import parse_qs
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.clients.twilio_api import DEFAULT_API_BASE, RecipientUnsubscribed, TwilioClient
+from bot.clients.twilio_api import DEFAULT_API_BASE, TwilioClient
 from bot.phones import normalize_phone
-from bot.rasa_server.channels.common import clean_text, failure_reply, is_crisis_reply, limit_request_size
-from bot.rasa_server.sms import acks, conversation, keywords
-from bot.rasa_server.sms.inbox import MAX_ATTEMPTS, Claim, Inbox
+from bot.rasa_server.channels.common import clean_text, limit_request_size
 from bot.rasa_server.sms import format as sms
+from bot.rasa_server.sms.inbox import Inbox
 from bot.rasa_server.sms.opt_outs import OptOuts
-from bot.rasa_server.tracker_store import conversation_store_available
+from bot.rasa_server.sms.queue import SWEEP_SECONDS, TextQueue
+from bot.rasa_server.sms.turn import Inbound, OnNewMessage, Turns
 from bot.settings import Program, env, program
 from bot.store import Store, configured_store
 from bot.texts import catalogue
@@ -52,11 +46,7 @@ from bot.texts import catalogue
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-TURN_TIMEOUT_SECONDS = 60.0
 DRAIN_TIMEOUT_SECONDS = 15.0
-INBOX_SWEEP_SECONDS = 10.0  # how often each server looks for texts a stopped server left
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 def sender_id_for(phone_e164: str, secret: bytes) -> str:
@@ -86,20 +76,6 @@ def form_params(request: Request) -> RequestParameters:
         return RequestParameters(parse_qs(request.body.decode("utf-8"), keep_blank_values=True))
     except (UnicodeDecodeError, ValueError):
         return RequestParameters()
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One inbound text; `phone` stays in memory only, to address the reply (kept out of repr)."""
-
-    phone: str = field(repr=False)
-    sender_id: str
-    body: str = field(repr=False)
-    num_media: int = 0
-    message_sid: str = ""
-    claim: Optional[Claim] = None  # our lease on its inbox row; None when the database could not take it
-    attempts: int = 1
-    taken_over: bool = False  # from the inbox after its server stopped: Rasa may have handled it already
 
 
 class TwilioSmsInput(InputChannel):
@@ -133,21 +109,17 @@ class TwilioSmsInput(InputChannel):
         program_settings: Optional[Callable[[], Program]] = None,
         retry_delay: float = 0.5,
         store: Callable[[], Store] = configured_store,
-        sweep_seconds: float = INBOX_SWEEP_SECONDS,
+        sweep_seconds: float = SWEEP_SECONDS,
     ) -> None:
         self.auth_token = auth_token
         self.public_base_url = public_base_url
         self.twilio = TwilioClient(account_sid, auth_token, from_number, api_base, retry_delay)
-        self.opt_outs = OptOuts(store)
-        self.inbox = Inbox(store, self.now)
-        self._sweep_seconds = sweep_seconds
-        self._sweeper: Optional["asyncio.Task[None]"] = None
         self._id_secret = id_secret.encode("utf-8") if id_secret else None
         self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self._program = program_settings or program
-        self._tasks: Set["asyncio.Task[None]"] = set()
-        self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
         self._warned: Set[str] = set()
+        self.turns = Turns(self.twilio, OptOuts(store), self._program, self.now, self.name())
+        self.queue = TextQueue(Inbox(store, self.now), self.turns.run, self._sender_id, sweep_seconds)
         catalogue(self._program())  # broken content stops the server at start, not in a reply
 
     def _warn_once(self, key: str, message: str) -> None:
@@ -165,6 +137,9 @@ class TwilioSmsInput(InputChannel):
             )
             self._id_secret = secrets.token_bytes(32)
         return self._id_secret
+
+    def _sender_id(self, phone_e164: str) -> str:
+        return sender_id_for(phone_e164, self._secret())
 
     def now(self) -> dt.datetime:
         """Current time, timezone-aware (the clock is injectable for tests)."""
@@ -189,20 +164,18 @@ class TwilioSmsInput(InputChannel):
             if inbound is None:
                 logger.warning("SMS webhook request without a sender; ignored")
             else:
-                new, claim = await self.inbox.accept(inbound.message_sid, inbound.phone, inbound.body, inbound.num_media)
+                new, claim = await self.queue.inbox.accept(inbound.message_sid, inbound.phone, inbound.body, inbound.num_media)
                 if new:
-                    self._spawn(dataclasses.replace(inbound, claim=claim), on_new_message, request.app)
+                    self.queue.spawn(dataclasses.replace(inbound, claim=claim), on_new_message, request.app)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @webhook.listener("after_server_start")
         async def take_over_unfinished(app: Any, *_: Any) -> None:
-            self._sweeper = asyncio.ensure_future(self._sweep(on_new_message, app))
+            self.queue.start_sweeping(on_new_message, app)
 
         @webhook.listener("before_server_stop")
         async def finish_replies(*_: Any) -> None:
-            if self._sweeper is not None:
-                self._sweeper.cancel()
-            await self.wait_idle(timeout=DRAIN_TIMEOUT_SECONDS)
+            await self.queue.stop(timeout=DRAIN_TIMEOUT_SECONDS)
 
         return limit_request_size(webhook)
 
@@ -226,32 +199,6 @@ class TwilioSmsInput(InputChannel):
             logger.warning("Twilio signature check failed: %s", type(exc).__name__)
             return False
 
-    # --- the inbox ---------------------------------------------------------------------------------
-    def _spawn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
-        task = asyncio.ensure_future(self._run_turn(inbound, on_new_message, app))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def take_over_unfinished(self, on_new_message: OnNewMessage, app: Any) -> int:
-        """Answer the texts whose server stopped before replying; how many were taken over."""
-        taken = await self.inbox.take_over()
-        for message in taken:
-            self._spawn(Inbound(
-                phone=message.phone, sender_id=sender_id_for(message.phone, self._secret()), body=message.body,
-                num_media=message.num_media, message_sid=message.message_sid, claim=Claim(message.id, message.token),
-                attempts=message.attempts, taken_over=True,
-            ), on_new_message, app)
-        return len(taken)
-
-    async def _sweep(self, on_new_message: OnNewMessage, app: Any) -> None:
-        """At start and then every few seconds: take over what a stopped server left unanswered."""
-        while True:
-            try:
-                await self.take_over_unfinished(on_new_message, app)
-            except Exception as exc:  # the sweep must outlive any one failure
-                logger.error("taking over unanswered texts failed: %s", type(exc).__name__)
-            await asyncio.sleep(self._sweep_seconds)
-
     def _parse(self, params: RequestParameters) -> Optional[Inbound]:
         raw_from = (params.get("From") or "").strip()
         if not raw_from:
@@ -267,116 +214,10 @@ class TwilioSmsInput(InputChannel):
             num_media = 0
         body = clean_text(params.get("Body"), sms.MAX_INBOUND_CHARS)
         return Inbound(
-            phone=phone, sender_id=sender_id_for(phone, self._secret()), body=body, num_media=num_media,
+            phone=phone, sender_id=self._sender_id(phone), body=body, num_media=num_media,
             message_sid=(params.get("MessageSid") or "").strip(),
         )
 
     async def wait_idle(self, timeout: Optional[float] = None) -> None:
         """Wait until every reply in progress has been sent (server shutdown, tests)."""
-        while self._tasks:
-            done, _ = await asyncio.wait(set(self._tasks), timeout=timeout)
-            if timeout is not None and not done:
-                logger.warning("%d SMS turn(s) still running at shutdown", len(self._tasks))
-                return
-
-    # --- one turn --------------------------------------------------------------------------------
-    async def _run_turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> None:
-        """Handle one inbound text; messages from one sender are handled in order.
-
-        Its inbox lease is kept from the start, while it waits behind the sender's earlier texts
-        too, and the row is finished only once the reply went out: an unexpected failure or a reply
-        Twilio did not take leaves it to be tried again (at most MAX_ATTEMPTS times).
-        """
-        lease = asyncio.ensure_future(self.inbox.keep_lease(inbound.claim)) if inbound.claim else None
-        sent = False
-        try:
-            lock = self._locks.get(inbound.sender_id)
-            if lock is None:
-                lock = self._locks[inbound.sender_id] = asyncio.Lock()
-            async with lock:
-                if inbound.attempts > MAX_ATTEMPTS:
-                    sent = await self._give_up(inbound)
-                else:
-                    try:
-                        sent = await self._turn(inbound, on_new_message, app)
-                    except Exception as exc:  # last line of defence for a background task
-                        logger.error("SMS turn failed unexpectedly: %s", type(exc).__name__)
-        finally:
-            if lease is not None:
-                lease.cancel()
-        # Not reached when the task is cancelled (shutdown): the text stays to be taken over.
-        if inbound.claim is not None and sent:
-            await self.inbox.finish(inbound.claim)
-
-    async def _give_up(self, inbound: Inbound) -> bool:
-        """A text that failed MAX_ATTEMPTS times: the reply for when Rasa cannot answer (the crisis
-        lines when the text reads as a crisis), then the row is closed whatever Twilio says."""
-        logger.error("an inbound SMS failed %d times; answering it without Rasa and closing it", MAX_ATTEMPTS)
-        await self._send_without_rasa(inbound)
-        return True
-
-    async def _turn(self, inbound: Inbound, on_new_message: OnNewMessage, app: Any) -> bool:
-        """One text, start to finish; True once Twilio took the whole reply."""
-        prog = self._program()
-        if prog.on_call is not None:
-            ack = await acks.answer(inbound.phone, inbound.body, self.now(), prog)
-            if ack is not None:
-                return await self._send(inbound, ack)
-        opted_out = await self.opt_outs.is_opted_out(inbound.phone, inbound.sender_id)
-        own = keywords.answer(inbound.body, inbound.num_media, opted_out, prog)
-        if own is not None:
-            if own.opt_out is not None:
-                await self.opt_outs.record(inbound.phone, inbound.sender_id, own.opt_out)
-            return await self._send(inbound, own.parts)
-
-        if not await conversation_store_available(app):
-            logger.error("conversation store unavailable; answering without Rasa")
-            return await self._send_without_rasa(inbound)
-        now = self.now()
-        events = await conversation.recent_events(app, inbound.sender_id)
-        if inbound.taken_over:
-            earlier = conversation.replies_to(events, inbound.message_sid)
-            if earlier is not None:  # Rasa handled it before its server stopped: send what it said
-                return await self._send(inbound, sms.compose_sms(earlier or [{"text": failure_reply(inbound.body)}]))
-        text = sms.map_numeric_reply(inbound.body, conversation.offered_buttons(events)) or inbound.body
-        collector = conversation.SmsCollector()
-        message = UserMessage(
-            text, collector, inbound.sender_id, input_channel=self.name(), metadata={"channel": "sms"},
-            message_id=inbound.message_sid or None,
-        )
-        try:
-            await asyncio.wait_for(on_new_message(message), timeout=TURN_TIMEOUT_SECONDS)
-        except Exception as exc:  # tracker store down, action server error, timeout...
-            logger.error("SMS turn failed: %s; answering without Rasa", type(exc).__name__)
-            # Whatever Rasa said before failing (a crisis reply comes first) still goes out; Rasa's
-            # own crisis reply is not repeated, otherwise the rules choose between crisis and trouble.
-            said = list(collector.messages)
-            last = catalogue(prog).technical_trouble() if is_crisis_reply(said) else failure_reply(inbound.body)
-            return await self._send(inbound, sms.compose_sms(said + [{"text": last}]))
-        if not collector.messages:
-            logger.warning("SMS turn produced no reply; answering without Rasa")
-            return await self._send_without_rasa(inbound)
-
-        prefix = ""
-        messages = list(collector.messages)
-        if conversation.starts_conversation(conversation.last_user_message_at(events), now):
-            # The first text of a conversation says what is kept; a crisis reply still comes first.
-            note = conversation.privacy_note(prog)
-            if is_crisis_reply(collector.messages):
-                messages.append({"text": note})
-            else:
-                prefix = "\n\n".join(p for p in (conversation.after_hours_note(now, prog), note) if p)
-        return await self._send(inbound, sms.compose_sms(messages, prefix))
-
-    async def _send_without_rasa(self, inbound: Inbound) -> bool:
-        """The reply for when Rasa cannot answer: the crisis lines when the text reads as a crisis."""
-        return await self._send(inbound, sms.compose_sms([{"text": failure_reply(inbound.body)}]))
-
-    async def _send(self, inbound: Inbound, parts: Sequence[str]) -> bool:
-        """Send the parts in order; True when Twilio took them all. A number Twilio reports as
-        unsubscribed is recorded as opted out (nothing more to send: True)."""
-        try:
-            return await self.twilio.send(inbound.phone, parts)
-        except RecipientUnsubscribed:
-            await self.opt_outs.record(inbound.phone, inbound.sender_id, True)
-            return True
+        await self.queue.wait_idle(timeout)

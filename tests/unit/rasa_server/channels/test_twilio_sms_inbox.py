@@ -67,9 +67,9 @@ async def _until_sent(fake: Any, channel: Any) -> None:
 
 async def _crash(channel: Any) -> None:
     """What a killed server leaves: its turns stop where they are, nothing is marked answered."""
-    for task in list(channel._tasks):
+    for task in list(channel.queue._tasks):
         task.cancel()
-    await asyncio.gather(*channel._tasks, return_exceptions=True)
+    await asyncio.gather(*channel.queue._tasks, return_exceptions=True)
 
 
 async def test_a_text_is_written_before_twilio_gets_its_200_and_forgotten_once_answered(
