@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 # classifier is kept as the second, independent detector for phrasings the rules do not know; as
 # the rules did not confirm it, the assistant asks (possible_risk) rather than assumes.
 CLASSIFIER_CRISIS_MIN = 0.5
+# When the rules found crisis words and ruled every match out, the classifier must be surer: it tends to
+# fire on the words alone ("not suicidal, just drinking"), yet a past attempt with the same feelings now,
+# or a goodbye inside a practical message, is a risk the exclusions were not written for. The two
+# detectors disagree, so the assistant asks. Chosen on the tuned and development sets only.
+CLASSIFIER_CRISIS_MIN_RULED_OUT = 0.7
 # Nor for messages under five words: those are mostly answers to a form ("he drinks a lot",
 # "Myself") whose meaning the rules can judge; a crisis in so few words ("kms", "want to die",
 # "bought a rope") is caught by the rules.
@@ -58,9 +63,8 @@ def apply_safety_net(message: Message) -> Optional[str]:
     if confidence > 0.0:
         trusted = (
             signal is None
-            and confidence >= CLASSIFIER_CRISIS_MIN
             and len(text.split()) >= CLASSIFIER_CRISIS_MIN_WORDS
-            and not mentions_crisis_words(text)  # the rules found words, and every match was ruled out
+            and confidence >= classifier_crisis_min(text)
         )
         _demote_crisis(message)
         if trusted:
@@ -77,6 +81,12 @@ def apply_safety_net(message: Message) -> Optional[str]:
         set_top_intent(message, MEDICAL_ADVICE_INTENT)
         return MEDICAL_ADVICE_INTENT
     return None
+
+
+def classifier_crisis_min(text: str) -> float:
+    """How sure the classifier must be: more so when the rules found crisis words and ruled every
+    match out (negated, in the past, an idiom, a general question), less when they know nothing."""
+    return CLASSIFIER_CRISIS_MIN_RULED_OUT if mentions_crisis_words(text) else CLASSIFIER_CRISIS_MIN
 
 
 def classifier_doubts(message: Message, crisis_confidence: float) -> bool:

@@ -7,7 +7,12 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_server.nlu import safety_net
-from bot.rasa_server.nlu.safety_net import CLASSIFIER_CRISIS_MIN, SafetyNet, apply_safety_net
+from bot.rasa_server.nlu.safety_net import (
+    CLASSIFIER_CRISIS_MIN,
+    CLASSIFIER_CRISIS_MIN_RULED_OUT,
+    SafetyNet,
+    apply_safety_net,
+)
 from bot.safety import SafetyDataError
 
 
@@ -43,8 +48,13 @@ def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq"
         # a crisis rule the classifier confidently disagrees with: asked, not assumed
         ("i want to kill myself", "faq", 0.95, "possible_risk", "suicide"),
         ("ya no aguanto más", "faq", 0.9, "possible_risk", "spanish"),
-        # classifier-only crisis, but the rules explain the words away: demoted
-        ("I'm not suicidal, just want info", "crisis", 0.99, "faq", None),
+        # classifier-only crisis, but the rules explain the words away: demoted unless the classifier
+        # is sure, then asked (a past attempt with the same feelings now)
+        ("I'm not suicidal, just want info", "crisis", CLASSIFIER_CRISIS_MIN_RULED_OUT - 0.05, "faq", None),
+        ("I tried to kill myself last year and I feel exactly the same now", "crisis", CLASSIFIER_CRISIS_MIN_RULED_OUT,
+         "possible_risk", None),
+        ("I tried to kill myself last year and I feel exactly the same now", "crisis", CLASSIFIER_CRISIS_MIN_RULED_OUT - 0.01,
+         "faq", None),
         # classifier-only crisis with low confidence: demoted
         ("my phone is dead", "crisis", CLASSIFIER_CRISIS_MIN - 0.1, "faq", None),
         # classifier-only crisis on a one-word form answer: demoted
