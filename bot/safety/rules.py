@@ -239,8 +239,8 @@ def mentions_crisis_words(text: str) -> bool:
 
     For a message `assess` found nothing in, True means every match was ruled out (negated, in the
     past, an idiom, a general question). The classifier tends to fire on such words alone; this
-    lets the NLU layer overrule it with the same evidence, while a message the rules know nothing
-    about is left to it.
+    lets the NLU layer ask it to be surer with the same evidence, while a message the rules know
+    nothing about is left to it at its usual bar.
     """
     if not text or not text.strip():
         return False

@@ -49,6 +49,10 @@ CLASSIFIER_CRISIS_MIN_WORDS = 5
 # the program. Two detectors that disagree get a question, not the emergency reply.
 CLASSIFIER_DOUBT = 0.3
 CLASSIFIER_SURE = 0.3
+# config.yml's FallbackClassifier settings (a test keeps the two in step).
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_THRESHOLD = 0.3
+FALLBACK_AMBIGUITY = 0.05
 
 
 def apply_safety_net(message: Message) -> Optional[str]:
@@ -64,6 +68,7 @@ def apply_safety_net(message: Message) -> Optional[str]:
         trusted = (
             signal is None
             and len(text.split()) >= CLASSIFIER_CRISIS_MIN_WORDS
+            and confidence >= CLASSIFIER_CRISIS_MIN  # the rule book is read only for a likely crisis
             and confidence >= classifier_crisis_min(text)
         )
         _demote_crisis(message)
@@ -94,7 +99,7 @@ def classifier_doubts(message: Message, crisis_confidence: float) -> bool:
     top = message.get(INTENT) or {}
     return (
         crisis_confidence < CLASSIFIER_DOUBT
-        and top.get("name") not in (None, CRISIS_INTENT, "nlu_fallback")
+        and top.get("name") not in (None, CRISIS_INTENT, FALLBACK_INTENT)
         and (top.get("confidence") or 0.0) >= CLASSIFIER_SURE
     )
 
@@ -130,12 +135,29 @@ def _set_crisis_type(message: Message, text: str, value: str) -> None:
 
 
 def _demote_crisis(message: Message) -> None:
-    """Take the classifier's crisis guess out: the next intent in its ranking becomes the top."""
+    """Take the classifier's crisis guess out: the next intent in its ranking becomes the top, and
+    the fallback is judged again without the guess."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != CRISIS_INTENT]
-    if (message.get(INTENT) or {}).get("name") == CRISIS_INTENT:
-        top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+    ranking = fallback_judged_again(ranking)
+    if (message.get(INTENT) or {}).get("name") in (CRISIS_INTENT, FALLBACK_INTENT):
+        top = ranking[0] if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
         message.set(INTENT, dict(top), add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def fallback_judged_again(ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Rasa's FallbackClassifier judged the ranking with the crisis guess in it, so a question asked
+    beside a warning sign ("...anyway how much does IOP cost?") looked ambiguous next to that guess;
+    after a "no" to the check-in it would come back as "I'm not sure". Without the guess, the same
+    test on what remains: a clear, confident intent replaces the fallback."""
+    if not ranking or ranking[0].get("name") != FALLBACK_INTENT:
+        return ranking
+    rest = ranking[1:]
+    best = (rest[0].get("confidence") or 0.0) if rest else 0.0
+    runner_up = (rest[1].get("confidence") or 0.0) if len(rest) > 1 else 0.0
+    if best >= FALLBACK_THRESHOLD and best - runner_up >= FALLBACK_AMBIGUITY:
+        return rest
+    return ranking
 
 
 def set_top_intent(message: Message, name: str) -> None:

@@ -3,7 +3,7 @@
 SMS is plain text: no buttons, no emoji budget, and every character outside the GSM-7 alphabet
 switches the whole message to UCS-2, which cuts a segment from 160 to 70 characters and triples
 the cost. Buttons become one numbered line, and a "2" sent back maps to that button's payload.
-The channel in bot/rasa_server/channels/twilio_sms.py applies these functions.
+One text's turn (turn.py) applies these functions.
 """
 from __future__ import annotations
 

@@ -82,6 +82,65 @@ def test_the_check_in_keeps_what_the_message_would_have_been_second() -> None:
     assert [r["name"] for r in msg.get("intent_ranking")][:2] == ["possible_risk", "faq"]
 
 
+def ranked(text: str, ranking: list) -> Message:
+    """A message as Rasa's FallbackClassifier leaves it: the fallback on top when the first two are close."""
+    msg = Message(data={"text": text})
+    msg.set("intent", dict(ranking[0]))
+    msg.set("intent_ranking", [dict(r) for r in ranking])
+    msg.set("entities", [])
+    return msg
+
+
+FALLBACK = {"name": "nlu_fallback", "confidence": 0.3}
+
+
+def test_a_question_beside_a_warning_sign_is_not_lost_to_the_fallback() -> None:
+    """The crisis guess and the question were close, so the fallback fired; without the guess the
+    question is clear, and a "no" to the check-in goes back to it."""
+    msg = ranked("I gave my guitar to my brother, he could have it. anyway how much does IOP cost?",
+                 [FALLBACK, {"name": "crisis", "confidence": 0.5}, {"name": "faq", "confidence": 0.47},
+                  {"name": "inform", "confidence": 0.01}])
+    apply_safety_net(msg)
+    assert [r["name"] for r in msg.get("intent_ranking")][:2] == ["possible_risk", "faq"]
+
+
+@pytest.mark.parametrize(
+    "ranking, top",
+    [
+        # the fallback stood only because of the crisis guess: the question takes its place
+        ([FALLBACK, {"name": "faq", "confidence": 0.47}, {"name": "inform", "confidence": 0.01}], "faq"),
+        # still unsure without it: the fallback stays
+        ([FALLBACK, {"name": "faq", "confidence": 0.2}, {"name": "inform", "confidence": 0.1}], "nlu_fallback"),
+        # still ambiguous without it: the fallback stays
+        ([FALLBACK, {"name": "faq", "confidence": 0.4}, {"name": "inform", "confidence": 0.38}], "nlu_fallback"),
+        # no fallback to judge
+        ([{"name": "faq", "confidence": 0.9}], "faq"),
+        ([], None),
+    ],
+)
+def test_the_fallback_is_judged_again_without_the_crisis_guess(ranking, top) -> None:
+    judged = safety_net.fallback_judged_again(ranking)
+    assert (judged[0]["name"] if judged else None) == top
+
+
+def test_an_explained_away_crisis_guess_leaves_a_clear_question_answered() -> None:
+    msg = ranked("this insurance paperwork is killing me lol, how much does it cost",
+                 [FALLBACK, {"name": "crisis", "confidence": 0.45}, {"name": "faq", "confidence": 0.44}])
+    apply_safety_net(msg)
+    assert msg.get("intent")["name"] == "faq"
+
+
+def test_the_fallback_settings_match_config_yml() -> None:
+    import yaml
+
+    from bot.settings import PROJECT_ROOT
+
+    pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]
+    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
+    assert (fallback["threshold"], fallback["ambiguity_threshold"]) == (
+        safety_net.FALLBACK_THRESHOLD, safety_net.FALLBACK_AMBIGUITY)
+
+
 def test_a_classifier_crisis_guess_ranked_second_also_asks() -> None:
     msg = message("everything around me feels grey and far away", "faq", 0.4, second="greet", crisis=CLASSIFIER_CRISIS_MIN)
     apply_safety_net(msg)
