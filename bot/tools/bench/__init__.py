@@ -34,5 +34,6 @@ alone takes about 16 minutes to train on 2 cores.
 Modules: cli (arguments, the run), train (both configurations, Rasa's default config), stack (the
 real stack per model), load (scripted conversations, the load generator), procfs (memory and CPU
 from /proc), profile (NLU scores and per-turn profile, child process), stats, targets, fmt, report
-(markdown and JSON), project (the assistant's own code the benchmark calls).
+(markdown and JSON), project (the assistant's own code the benchmark calls); soak (`make soak`: the
+scaled profile at a person's pace for ten minutes, one Rasa server killed halfway).
 """

@@ -72,6 +72,7 @@ class LoadResult:
     error_kinds: Dict[str, int] = field(default_factory=dict)
     off_script: int = 0
     completed: int = 0
+    completed_senders: List[str] = field(default_factory=list)
     wall_s: float = 0.0
 
     def add_error(self, kind: str) -> None:
@@ -96,6 +97,7 @@ async def run_load(
     request_timeout: float = 60.0,
     level_timeout: float = 900.0,
     think_time: float = 0.0,
+    duration_s: float = 0.0,
 ) -> LoadResult:
     """`conversations` scripted conversations through the REST channel, `users` at a time.
 
@@ -103,6 +105,8 @@ async def run_load(
     and is an error when the status is not 200, the reply is empty or is the technical-trouble text.
     think_time > 0: a pause before each message, uniform in [0.5, 1.5] x think_time (seeded per
     conversation), as a person reading and typing; the pauses are not part of any latency.
+    duration_s > 0: users start new conversations (up to `conversations`) only until then; each
+    finishes the one it is in. `conversations` then counts those started.
     """
     import aiohttp
 
@@ -152,9 +156,10 @@ async def run_load(
             replies = await send(session, sender, text)
         if any("reference" in (m.get("text") or "").lower() for m in replies):
             result.completed += 1
+            result.completed_senders.append(sender)
 
     async def user(session: "aiohttp.ClientSession") -> None:
-        while True:
+        while not stop_at or time.perf_counter() < stop_at:
             try:
                 index = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -165,6 +170,7 @@ async def run_load(
     connector = aiohttp.TCPConnector(limit=users, force_close=False)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         start = time.perf_counter()
+        stop_at = start + duration_s if duration_s > 0 else 0.0
         tasks = [asyncio.create_task(user(session)) for _ in range(users)]
         try:
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=level_timeout)
@@ -173,6 +179,8 @@ async def run_load(
             result.add_error("level_timeout")
             result.error_kinds["conversations_not_started"] = unsent
         result.wall_s = time.perf_counter() - start
+    if stop_at:
+        result.conversations = conversations - queue.qsize()
     return result
 
 

@@ -1,4 +1,4 @@
-"""What /proc says: peak resident memory (VmHWM) and CPU time of process trees, and the machine.
+"""What /proc says: resident memory (peak, and now with shared pages counted once) and CPU time of process trees, and the machine.
 
 Every figure covers a process and all its descendants, so work done in a child process is not missed.
 Linux only.
@@ -37,20 +37,43 @@ def process_tree(pid: int) -> List[int]:
     return tree
 
 
-def vm_hwm_kb(pid: int) -> int:
-    """Peak resident set size (VmHWM) of one process, in kB (0 if gone)."""
+def status_kb(pid: int, key: str = "VmHWM") -> int:
+    """A memory line of /proc/PID/status in kB (0 if gone): VmHWM (peak resident set) or VmRSS (now)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{key}:"):
                 return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return 0
 
 
+def vm_hwm_kb(pid: int) -> int:
+    """Peak resident set size (VmHWM) of one process, in kB (0 if gone)."""
+    return status_kb(pid, "VmHWM")
+
+
 def peak_rss_mb(pid: int) -> float:
     """Sum of the peak RSS of a process and its descendants, in MB."""
     return sum(vm_hwm_kb(p) for p in process_tree(pid)) / 1024.0
+
+
+def pss_kb(pid: int) -> int:
+    """Proportional set size of one process in kB: its resident memory with each shared page divided
+    among the processes sharing it (/proc/PID/smaps_rollup); its VmRSS where that cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return status_kb(pid, "VmRSS")
+
+
+def memory_now_mb(pid: int) -> float:
+    """Memory a process and its descendants use right now, in MB, shared pages counted once: summing
+    each PostgreSQL backend's resident set would count the shared buffers once per backend."""
+    return sum(pss_kb(p) for p in process_tree(pid)) / 1024.0
 
 
 def cpu_seconds(pid: int) -> float:

@@ -40,3 +40,31 @@ def test_cpu_time_of_a_busy_child_is_counted() -> None:
         child.kill()
         child.wait()
 
+
+
+def test_memory_now_counts_shared_pages_once() -> None:
+    """Two processes sharing one big anonymous mapping: their summed resident sets count it twice,
+    memory_now_mb about once."""
+    import mmap
+    import time as _time
+
+    from bot.tools.bench.procfs import memory_now_mb, process_tree, status_kb
+
+    size = 64 * 1024 * 1024
+    shared = mmap.mmap(-1, size)
+    shared.write(b"x" * size)  # touch every page before the fork, so both processes map them
+    pid = os.fork()
+    if pid == 0:  # the child keeps the shared pages mapped until killed
+        _time.sleep(30)
+        os._exit(0)
+    try:
+        _time.sleep(0.2)
+        me = os.getpid()
+        both_rss = (status_kb(me, "VmRSS") + status_kb(pid, "VmRSS")) / 1024
+        assert pid in process_tree(me)
+        # counted once: the tree's memory is well under the sum of the two resident sets
+        assert memory_now_mb(me) < both_rss - size / (1024 * 1024) * 0.5
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        shared.close()
