@@ -42,29 +42,36 @@ def test_cpu_time_of_a_busy_child_is_counted() -> None:
 
 
 
-def test_memory_now_counts_shared_pages_once() -> None:
-    """Two processes sharing one big anonymous mapping: their summed resident sets count it twice,
-    memory_now_mb about once."""
-    import mmap
-    import time as _time
+SHARED_PAIR = """
+import mmap, os, sys, time
+size = 64 * 1024 * 1024
+shared = mmap.mmap(-1, size)
+shared.write(b"x" * size)  # every page touched before the fork, so both processes map them
+child = os.fork()
+if child == 0:
+    sum(shared[i] for i in range(0, size, 4096))  # map every page in the child too
+    print("ready", flush=True)
+    time.sleep(60)
+    os._exit(0)
+print(child, flush=True)
+time.sleep(60)
+"""
 
+
+def test_memory_now_counts_shared_pages_once() -> None:
+    """A process and its child sharing one 64 MB mapping: their summed resident sets count it twice,
+    memory_now_mb about once."""
     from bot.tools.bench.procfs import memory_now_mb, process_tree, status_kb
 
-    size = 64 * 1024 * 1024
-    shared = mmap.mmap(-1, size)
-    shared.write(b"x" * size)  # touch every page before the fork, so both processes map them
-    pid = os.fork()
-    if pid == 0:  # the child keeps the shared pages mapped until killed
-        _time.sleep(30)
-        os._exit(0)
+    parent = subprocess.Popen([sys.executable, "-c", SHARED_PAIR], stdout=subprocess.PIPE, text=True)
     try:
-        _time.sleep(0.2)
-        me = os.getpid()
-        both_rss = (status_kb(me, "VmRSS") + status_kb(pid, "VmRSS")) / 1024
-        assert pid in process_tree(me)
-        # counted once: the tree's memory is well under the sum of the two resident sets
-        assert memory_now_mb(me) < both_rss - size / (1024 * 1024) * 0.5
+        lines = {parent.stdout.readline().strip() for _ in range(2)}  # the child's pid, and "ready"
+        child = int(next(line for line in lines if line != "ready"))
+        assert set(process_tree(parent.pid)) == {parent.pid, child}
+        both_rss = (status_kb(parent.pid, "VmRSS") + status_kb(child, "VmRSS")) / 1024
+        assert both_rss > 128  # the mapping, counted in each
+        assert memory_now_mb(parent.pid) < both_rss - 48  # counted about once
     finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        shared.close()
+        for pid in process_tree(parent.pid)[::-1]:
+            os.kill(pid, 9)
+        parent.wait()
