@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import platform
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 def _children_map() -> Dict[int, List[int]]:
     children: Dict[int, List[int]] = {}
@@ -37,15 +37,20 @@ def process_tree(pid: int) -> List[int]:
     return tree
 
 
-def status_kb(pid: int, key: str = "VmHWM") -> int:
-    """A memory line of /proc/PID/status in kB (0 if gone): VmHWM (peak resident set) or VmRSS (now)."""
+def _kb_line(path: str, key: str) -> Optional[int]:
+    """The kB figure of the `key:` line of a /proc file; None if the file or the line is missing."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in Path(path).read_text().splitlines():
             if line.startswith(f"{key}:"):
                 return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return None
+
+
+def status_kb(pid: int, key: str = "VmHWM") -> int:
+    """A memory line of /proc/PID/status in kB (0 if gone): VmHWM (peak resident set) or VmRSS (now)."""
+    return _kb_line(f"/proc/{pid}/status", key) or 0
 
 
 def vm_hwm_kb(pid: int) -> int:
@@ -61,13 +66,8 @@ def peak_rss_mb(pid: int) -> float:
 def pss_kb(pid: int) -> int:
     """Proportional set size of one process in kB: its resident memory with each shared page divided
     among the processes sharing it (/proc/PID/smaps_rollup); its VmRSS where that cannot be read."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return status_kb(pid, "VmRSS")
+    pss = _kb_line(f"/proc/{pid}/smaps_rollup", "Pss")
+    return pss if pss is not None else status_kb(pid, "VmRSS")
 
 
 def memory_now_mb(pid: int) -> float:

@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT
 from bot.tools.bench.load import run_load
@@ -42,7 +42,7 @@ from bot.tools.supervise import Supervisor
 
 MODEL = PROJECT_ROOT / "models" / "iop.tar.gz"
 RESULTS = PROJECT_ROOT / "results" / "soak.json"
-FLAT_GROWTH = 0.10  # at most 10% more resident memory at the end than after the warm-up
+FLAT_GROWTH = 0.10  # at most 10% more memory at the end than after the warm-up
 FLAT_SLACK_MB = 25.0  # ... or this much, for small processes whose few MB move in steps
 VICTIM = "rasa-1"
 
@@ -58,22 +58,27 @@ class SoakPlan:
     warm_up: float = 0.2  # fraction of the run before memory is compared
 
 
-def memory_growth(samples: List[float], warm_up: int) -> Optional[float]:
-    """Growth of resident memory from just after the warm-up to the end, as a fraction: the median of
-    three samples at each end, so that one garbage collection does not decide. None if too few."""
+def _ends(samples: List[float], warm_up: int) -> Optional[Tuple[float, float]]:
+    """Memory just after the warm-up and at the end: the median of three samples at each end, so that
+    one garbage collection does not decide. None if there are too few samples or nothing at the start."""
     if len(samples) < warm_up + 6:
         return None
     start = statistics.median(samples[warm_up:warm_up + 3])
-    end = statistics.median(samples[-3:])
-    return (end - start) / start if start > 0 else None
+    return (start, statistics.median(samples[-3:])) if start > 0 else None
+
+
+def memory_growth(samples: List[float], warm_up: int) -> Optional[float]:
+    """Growth from just after the warm-up to the end, as a fraction; None if too few samples."""
+    ends = _ends(samples, warm_up)
+    return None if ends is None else (ends[1] - ends[0]) / ends[0]
 
 
 def is_flat(samples: List[float], warm_up: int) -> Optional[bool]:
-    growth = memory_growth(samples, warm_up)
-    if growth is None:
+    ends = _ends(samples, warm_up)
+    if ends is None:
         return None
-    start = statistics.median(samples[warm_up:warm_up + 3])
-    return growth <= FLAT_GROWTH or start * growth <= FLAT_SLACK_MB
+    start, end = ends
+    return (end - start) / start <= FLAT_GROWTH or end - start <= FLAT_SLACK_MB
 
 
 def callback_counts(database_url: str, prefix: str) -> Dict[str, int]:
@@ -118,6 +123,8 @@ def run_soak(plan: SoakPlan, model: Path = MODEL) -> Dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="soak-", dir=BENCH_MODELS))
     stack = BenchStack(model, 1, 1, work, plan.rasa_servers)
     events: List[str] = []
+    sampler: Optional[Sampler] = None
+    timer: Optional[threading.Timer] = None
     try:
         log(f"starting the scaled profile with {plan.rasa_servers} Rasa servers...")
         started_after = stack.cold_start()
@@ -143,9 +150,7 @@ def run_soak(plan: SoakPlan, model: Path = MODEL) -> Dict[str, Any]:
             stack.stack.rasa_url, plan.users, 100_000, prefix, technical_trouble(),
             level_timeout=duration + 600, think_time=plan.think_time, duration_s=duration,
         ))
-        timer.cancel()
-        sampler.done.set()
-        sampler.join()
+        _stop_watching(timer, sampler)
         summary = run.summary()
         counts = callback_counts(stack.stack.process_env()["DATABASE_URL"], prefix)  # what the processes use
         completed = set(run.completed_senders)
@@ -181,12 +186,22 @@ def run_soak(plan: SoakPlan, model: Path = MODEL) -> Dict[str, Any]:
             "killed_server_back": back is not None,
         }
     except BaseException:
+        _stop_watching(timer, sampler)  # the supervisor must not start again what the stop ends
         log(f"  stopped early; logs kept in {stack.var_dir / 'log'}")
         stack.stop(keep=True)
         raise
     stack.stop()
     shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _stop_watching(timer: Optional[threading.Timer], sampler: Optional[Sampler]) -> None:
+    """No kill still to come, and no more supervisor checks or samples."""
+    if timer is not None:
+        timer.cancel()
+    if sampler is not None:
+        sampler.done.set()
+        sampler.join()
 
 
 class _Lines:
@@ -196,9 +211,9 @@ class _Lines:
         self.lines = lines
 
     def write(self, text: str) -> int:
-        self.lines.extend(line for line in text.splitlines() if line.strip())
         for line in text.splitlines():
             if line.strip():
+                self.lines.append(line)
                 log(f"  supervisor: {line}")
         return len(text)
 
