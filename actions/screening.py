@@ -17,9 +17,11 @@ from rasa_sdk.types import DomainDict
 from actions.forms import GuidedFormValidation, answer_interruption, latest_intent
 from bot import screening
 from bot.screening.answers import INTAKE_PARSERS, Kind, read
+from bot.screening.classifier import classifier
 from bot.screening.rules import SKIPPED, UNSURE
 
 QUESTIONS = screening.rules().ids
+classifier()  # the learned reading of typed answers is trained when the actions load, not on a first answer
 STOPPED_SLOT = "screening_stopped"
 CLARIFIED_SLOT = "screening_clarified"  # the question just asked once more after an unclear "no"
 

@@ -4,8 +4,10 @@ People type answers the way they text: "ya", "nah he's on subs now", "no seizure
 every day". The reading is cautious where it matters: a message is cut into clauses, each clause is
 read (a yes or no at its start, a hedge anywhere, a fact such as "every day" or "heroin"), and on a
 safety question one risky clause makes the whole answer risky; a hedge counts as "not sure", which
-leads where the risky answer does. Only when no phrase matches does the NLU's affirm / deny / unsure
-reading decide. The phrases are data (content/screening/answers.yml); this is plain Python.
+leads where the risky answer does. A learned reading (bot.screening.classifier), trained on answers
+written by people who never saw the phrases, answers where the phrases find nothing and decides where
+it is sure, but never turns a risky reading into a safe one. The phrases are data
+(content/screening/answers.yml); this is plain Python.
 """
 from __future__ import annotations
 
@@ -19,16 +21,23 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, 
 from bot.safety.check_in import answer_words
 from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yaml
 from bot.safety.normalise import normalize, plain_variants
+from bot.screening.classifier import OTHER, best, classifier
 from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
 
 ANSWERS_FILE = "answers.yml"
 NEGATION_WINDOW = 3  # a negation this many words before a fact turns it around
-NLU_MIN_CONFIDENCE = 0.5
-NLU_SAFE_MAX_WORDS = 4  # the classifier alone may give the safe answer to a reply this short
+NLU_MIN_CONFIDENCE = 0.5  # the NLU's stop or question intent counts from here
+# The learned reading (bot.screening.classifier), chosen by leaving each development set out of its
+# training in turn: it answers alone from LEARNED_MIN, its safe answer alone on a safety question
+# from LEARNED_SAFE_ALONE, and it decides over the phrases from LEARNED_STRONG. A phrase "no" it
+# finds this likely to be risky or unsure is asked about once more.
+LEARNED_MIN = 0.5
+LEARNED_SAFE_ALONE = 0.9
+LEARNED_STRONG = 0.8
+LEARNED_RISK_OVER_SAFE = 0.7
+PLAIN_QUESTION_ID = "consent"
 CLARIFY_MIN_WORDS = 5  # unexplained words (beyond the neutral ones) after a "no" that make it worth asking again
 CLARIFY = "clarify"
-# What the classifier's intents mean as an answer, when no phrase decided.
-NLU_ANSWERS = {"affirm": YES, "deny": NO, "unsure": UNSURE}
 # Intents that ask something rather than answer.
 QUESTION_INTENTS = frozenset({"faq", "bot_capabilities", "medical_advice", "out_of_scope"})
 STOP_INTENT = "stop_form"  # read here, after the answer: "let's do it" is not a stop
@@ -266,11 +275,12 @@ def _combine(values: Set[str], question: Question) -> Optional[str]:
     return UNSURE
 
 
-def read_yes_no(question: Question, text: str, intent: Optional[str] = None, confidence: float = 0.0,
-                clarify: bool = False, forms: Optional[Sequence[str]] = None) -> Optional[str]:
+def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Optional[Sequence[str]] = None,
+                learned: bool = True) -> Optional[str]:
     """yes / no / unsure for one of the yes-no questions; None when nothing in it answers.
 
-    With `clarify`, a safe answer followed by words that no phrase explains gives CLARIFY."""
+    With `clarify`, a safe answer followed by words that no phrase explains gives CLARIFY; without
+    `learned`, the phrases alone read it."""
     words = phrases()
     forms = message_forms(text) if forms is None else forms
     values: Set[str] = set()
@@ -299,18 +309,40 @@ def read_yes_no(question: Question, text: str, intent: Optional[str] = None, con
     answer = _combine(values, question)
     if clarify and answer and answer == question.safe_side and not safe_by_fact and unexplained >= CLARIFY_MIN_WORDS:
         # "No" followed by words none of the phrases explain: the risk may be in them. Asked once more.
-        return CLARIFY
-    if answer is None and intent in NLU_ANSWERS and confidence >= NLU_MIN_CONFIDENCE:
-        answer = NLU_ANSWERS[intent]
-        # On a safety question the classifier alone may say "no" only to a short reply: in a longer
-        # one that no phrase explains, the risk may be in the words it could not read.
-        if answer == question.safe_side and len(text.split()) > NLU_SAFE_MAX_WORDS:
-            answer = None
+        answer = CLARIFY
+    if not learned or not text.strip() or question.id == PLAIN_QUESTION_ID:
+        return answer
+    return with_learned_reading(question, text, answer, safe_by_fact, clarify)
+
+
+def with_learned_reading(question: Question, text: str, answer: Optional[str], safe_by_fact: bool,
+                         clarify: bool) -> Optional[str]:
+    """The phrases' answer weighed with the learned reading (bot.screening.classifier).
+
+    The learned reading answers when the phrases found nothing, and decides when it is sure, with
+    one exception that keeps the issue's promise: it never turns an answer the phrases read as risky
+    into the safe one. On a safety question its safe answer alone needs more certainty, and a
+    phrase "no" it reads as risky is asked about once more (or, already asked, read as risky)."""
+    probabilities = classifier().probabilities(question.id, text)
+    label, p = best(probabilities)
+    risk = (question.risk_side, UNSURE) if question.risk_side else ()
+    if answer is None or answer == CLARIFY:
+        if label == OTHER or p < LEARNED_MIN:
+            return answer
+        if label == question.safe_side and p < (LEARNED_STRONG if answer == CLARIFY else LEARNED_SAFE_ALONE):
+            return answer if answer == CLARIFY else (CLARIFY if clarify else None)
+        return label
+    if label != OTHER and p >= LEARNED_STRONG and not (answer in risk and label == question.safe_side):
+        return label
+    if answer == question.safe_side and not safe_by_fact and risk and sum(probabilities.get(v, 0.0) for v in risk) >= LEARNED_RISK_OVER_SAFE:
+        if clarify:
+            return CLARIFY
+        return label if label in risk else UNSURE
     return answer
 
 
 # A yes/no question with no risk side and no facts: consent questions in the callback form.
-PLAIN_QUESTION = Question(id="consent", dimension="intake", why="")
+PLAIN_QUESTION = Question(id=PLAIN_QUESTION_ID, dimension="intake", why="")
 
 
 def read_plain_yes_no(text: str) -> Optional[str]:
@@ -431,14 +463,16 @@ def _is_risk(question: Question, value: Optional[str]) -> bool:
 
 
 def read(question_id: str, text: str, intent: Optional[str] = None, confidence: float = 0.0,
-         clarify: bool = True) -> Reading:
+         clarify: bool = True, learned: bool = True) -> Reading:
     """How one typed message at one question is read. The crisis layer has already run.
 
     A message that starts as a question is one ("does kratom count?"). Otherwise a risky answer wins
     over everything else in it ("yes. stop asking" is a yes); then a stop or call request, the
     answer, and the classifier's stop or question.
     clarify: whether an unclear "no" on a safety question may be asked about once more (not when it
-    was just asked about)."""
+    was just asked about).
+    learned: whether the learned reading weighs in; the crisis policy reads with the phrases alone,
+    since only a message that plainly gives the risky answer may stand in for the safety check-in."""
     stripped = (text or "").strip()
     question = rules().question(question_id)
     if stripped.startswith("/"):
@@ -451,7 +485,7 @@ def read(question_id: str, text: str, intent: Optional[str] = None, confidence: 
     if question.id in INTAKE_PARSERS:
         value: Optional[str] = INTAKE_PARSERS[question.id](stripped)
     else:
-        value = read_yes_no(question, stripped, intent, confidence, clarify, forms)
+        value = read_yes_no(question, stripped, clarify, forms, learned)
     request = _request(forms, words)
     if _starts_as_question(forms, words) and not request:
         return Reading(_question_kind(forms, words))

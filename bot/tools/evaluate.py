@@ -10,8 +10,8 @@ only and is never tuned on, so only which topics it confuses is printed, not its
 - unseen: unseen/crisis_batch*.yml and unseen/near_miss_batch*.yml, written apart from the rules,
   the training data and the other sets, frozen when committed and never used for tuning.
 
-The fit check's typed answers (bot/tools/typed_answers.py) are scored on two development sets (tuned)
-and the frozen set tests/screening/typed_answers.yml (unseen, texts hidden).
+The fit check's typed answers (bot/tools/typed_answers.py) are scored on the learned reading's training
+sets (data/screening/, fit) and the two frozen sets in tests/screening/ (unseen, texts hidden).
 
 A crisis message counts as caught when the same turn carries 988/911: the crisis reply (intent
 `crisis`) or the safety check-in (intent `possible_risk`). A near-miss counts against the
@@ -33,7 +33,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from bot.tools.typed_answers import DEV_SETS, FROZEN_SET, TypedScores, load_items
+from bot.screening.classifier import training_files
+from bot.tools.typed_answers import BATCH_2, FROZEN_SET, TypedScores, load_items
 from bot.tools.typed_answers import score as typed_score
 
 EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
@@ -280,13 +281,13 @@ def print_safety(name: str, figures: Dict[str, Any], show_texts: bool) -> None:
 
 
 def typed_answer_sets() -> List[Tuple[str, Path, bool]]:
-    """(name, path, unseen): the fit check's development sets (tuned) and the frozen set."""
-    sets = [(p.stem, p, False) for p in DEV_SETS]
-    return sets + [("typed_answers (frozen)", FROZEN_SET, True)]
+    """(name, path, unseen): the learned reading's training sets (fit) and the two frozen sets."""
+    sets = [(p.stem, p, False) for p in training_files()]
+    return sets + [("typed_answers (frozen)", FROZEN_SET, True), ("typed_answers_batch2 (frozen)", BATCH_2, True)]
 
 
 def print_typed(name: str, typed: TypedScores, unseen: bool, show_texts: bool) -> None:
-    label = "unseen" if unseen else "tuned"
+    label = "unseen" if unseen else "trained on"
     print(f"Fit-check typed answers, {name} ({typed.total}, {label}): read correctly {_pct(typed.accuracy)}, "
           f"risky answers read as the safe one: {typed.risk_read_as_safe}")
     print("    " + ", ".join(f"{q} {_pct(c / max(1, n))}" for q, (c, n) in typed.by_question.items()))

@@ -20,8 +20,7 @@ from bot.screening.rules import SELF_HARM, UNSURE, rules
 from bot.settings import PROJECT_ROOT
 
 FROZEN_SET = PROJECT_ROOT / "tests" / "screening" / "typed_answers.yml"
-EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
-DEV_SETS = (EVAL_SETS / "screening_dev.yml", EVAL_SETS / "screening_dev2.yml", EVAL_SETS / "screening_dev3.yml")
+BATCH_2 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch2.yml"
 REQUEST_INTENTS = {"request_callback": "callback", "human_handoff": "callback"}
 # What counts as handled right, for the labels that are not an answer value.
 ACCEPTED = {
@@ -42,9 +41,11 @@ def outcome(question: str, text: str, parse: Mapping[str, Any]) -> str:
     """The answer value stored, or what happens instead (crisis, check_in, stop, callback, question, why, unclear)."""
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    entities = parse.get("entities") or []  # the crisis_type entity fills its slot before the policies run
     step = next_safety_action(Turn(
         intent=name, text=text, actions_since_user=[], active_loop=SCREENING_FORM, requested_slot=question,
-        risk_check=None, from_rules=any(e.get("entity") == CRISIS_ENTITY for e in parse.get("entities") or []),
+        risk_check=None, crisis_type=next((e.get("value") for e in entities if e.get("entity") == CRISIS_ENTITY), None),
+        from_rules=any(e.get("entity") == CRISIS_ENTITY for e in entities),
     ))
     if step is not None:
         return "crisis" if step.action == UTTER_CRISIS else "check_in"

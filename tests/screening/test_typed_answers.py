@@ -1,28 +1,31 @@
-"""The bars on the frozen typed-answer set (typed_answers.yml), through the trained model and the
-assistant's own order: crisis policy, dialogue rules, then the form's reading of the answer.
+"""The bars on the two frozen typed-answer sets (typed_answers.yml, typed_answers_batch2.yml), through
+the trained model and the assistant's own order: crisis policy, dialogue rules, then the form's
+reading of the answer.
 
 The issue's bars are 97% read correctly and no risky answer read as the safe one. They are not met
 yet: that test is marked as an expected failure, strict, so it fails the day they are met and the
-mark must go. The floor below holds what is measured now, so that no change makes it worse.
+mark must go. The floors below hold what is measured now, so that no change makes it worse.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
-from bot.tools.typed_answers import FROZEN_SET, TypedScores, load_items, score
+from bot.tools.typed_answers import BATCH_2, FROZEN_SET, TypedScores, load_items, score
 from bot.tools.run import DEFAULT_MODEL
 
 BAR_ACCURACY = 0.97
-FLOOR_ACCURACY = 0.80  # measured 81.9% when the reader was landed
-FLOOR_RISK_READ_AS_SAFE = 8  # measured 8 then
+# (accuracy, risky answers read as safe) measured when the learned reading was landed: 84.0% and 7 on
+# the first set (81.9% and 8 with the phrases alone), 84.0% and 0 on the second (78.2% and 0).
+FLOORS = {FROZEN_SET: (0.83, 7), BATCH_2: (0.83, 0)}
 
 
-@lru_cache(maxsize=1)
-def frozen_scores() -> TypedScores:
+@lru_cache(maxsize=None)
+def frozen_scores(path: Path = FROZEN_SET) -> TypedScores:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` (make test does it)")
     from rasa.core.agent import Agent
@@ -30,23 +33,27 @@ def frozen_scores() -> TypedScores:
 
     configure_structlog(logging.WARNING)  # Rasa's per-message debug events would echo every answer
     agent = Agent.load(str(DEFAULT_MODEL))
-    return asyncio.run(score(load_items(FROZEN_SET), agent.parse_message))
+    return asyncio.run(score(load_items(path), agent.parse_message))
 
 
-def test_the_frozen_set_is_big_enough_and_labelled() -> None:
-    items = load_items(FROZEN_SET)
+@pytest.mark.parametrize("path", [FROZEN_SET, BATCH_2])
+def test_the_frozen_sets_are_big_enough_and_labelled(path: Path) -> None:
+    items = load_items(path)
     assert len(items) >= 400
     assert len({i["question"] for i in items}) == 10
     assert {"yes", "no", "unsure", "question", "crisis", "stop", "callback", "off_topic"} <= {i["expected"] for i in items}
 
 
-def test_no_worse_than_measured() -> None:
-    scores = frozen_scores()
-    assert scores.accuracy >= FLOOR_ACCURACY
-    assert scores.risk_read_as_safe <= FLOOR_RISK_READ_AS_SAFE
+@pytest.mark.parametrize("path", [FROZEN_SET, BATCH_2])
+def test_no_worse_than_measured(path: Path) -> None:
+    scores = frozen_scores(path)
+    accuracy, risk_read_as_safe = FLOORS[path]
+    assert scores.accuracy >= accuracy
+    assert scores.risk_read_as_safe <= risk_read_as_safe
 
 
+@pytest.mark.parametrize("path", [FROZEN_SET, BATCH_2])
 @pytest.mark.xfail(strict=True, reason="the typed-answer bars (97%, no risky answer read as safe) are not met yet")
-def test_the_issue_bars() -> None:
-    scores = frozen_scores()
+def test_the_issue_bars(path: Path) -> None:
+    scores = frozen_scores(path)
     assert scores.accuracy >= BAR_ACCURACY and scores.risk_read_as_safe == 0

@@ -120,7 +120,7 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
     try:
         question = screening_rules().question(str(turn.requested_slot))
-        reading = read_typed_answer(question.id, turn.text)
+        reading = read_typed_answer(question.id, turn.text, learned=False)
     except Exception:  # noqa: BLE001 - a data mistake must never cost a safety reply
         logger.exception("fit-check data could not be read; asking the safety check-in")
         return check_in

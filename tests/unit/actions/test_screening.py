@@ -65,7 +65,7 @@ async def test_stop_or_call_ends_the_check_without_an_outcome(text: str, stopped
 
 
 async def test_an_unclear_no_is_asked_about_once() -> None:
-    text = "nope, just a regular guy who likes the game with his buddies"
+    text = "nah he works nights at the plant and sleeps days"
     out = await validate(ValidateScreeningForm(), at("daily_use", text, self_harm="no", opioids="no", overdose="no"))
     assert out["daily_use"] is None and out["screening_clarified"] == "daily_use"
     assert out["_responses"] == ["utter_screening_clarify"]  # then the same question again

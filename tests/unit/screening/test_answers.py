@@ -89,8 +89,10 @@ ANSWER = Kind.ANSWER
         ("home", "no my husband drinks every night and pushes me to drink", ANSWER, "no"),
         ("home", "no not safe", ANSWER, "no"),
         ("opioids", "i don't do opioids, only xanax", ANSWER, "no"),
-        # a "no" with more said that no phrase explains is asked about once more
-        ("daily_use", "nope, just a normal guy who enjoys the game with friends", Kind.CLARIFY, None),
+        # a "no" with more said that no phrase explains is asked about once more, unless the learned
+        # reading is sure of it
+        ("daily_use", "nah he works nights at the plant and sleeps days", Kind.CLARIFY, None),
+        ("daily_use", "nope, just a normal guy who enjoys the game with friends", ANSWER, "no"),
         # questions, requests, stop, nothing
         ("overdose", "why do you need to know that?", Kind.WHY, None),
         ("opioids", "does kratom count?", Kind.WHY, None),
@@ -120,19 +122,14 @@ def test_reading(question: str, text: str, kind: Kind, value: Optional[str]) -> 
 
 
 def test_a_clarified_no_is_taken_the_second_time() -> None:
-    text = "nope, just a normal guy who enjoys the game with friends"
+    text = "nah he works nights at the plant and sleeps days"
     assert read("daily_use", text, clarify=False).value == "no"
 
 
 @pytest.mark.parametrize(
     "question, text, intent, confidence, expected",
     [
-        ("medical", "roger that", "affirm", 0.9, (ANSWER, "yes")),
-        ("medical", "roger that", "affirm", 0.3, (Kind.UNCLEAR, None)),
-        ("medical", "nuh", "deny", 0.8, (ANSWER, "no")),
-        # the classifier alone may not say "no" to a longer message no phrase explains
-        ("medical", "honestly the whole family is worried about him", "deny", 0.9, (Kind.UNCLEAR, None)),
-        # nor outvote a risky fact
+        # the NLU's affirm or deny does not read an answer: the phrases and the learned reading do
         ("daily_use", "he drinks a bottle a night", "deny", 0.9, (ANSWER, "yes")),
         # a stop from the classifier counts only when nothing in the message answers
         ("readiness", "lets do it", "stop_form", 0.8, (ANSWER, "yes")),

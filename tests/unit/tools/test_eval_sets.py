@@ -10,7 +10,8 @@ import yaml
 from bot.safety import normalize
 from bot.settings import PROJECT_ROOT as ROOT
 from bot.tools.evaluate import load_texts, safety_sets
-from bot.tools.typed_answers import FROZEN_SET, load_items
+from bot.screening.classifier import load_examples, training_files
+from bot.tools.typed_answers import BATCH_2, FROZEN_SET, load_items
 
 NOT_ANSWERS = ("question", "off_topic", "crisis", "stop", "callback")
 from tests.support.eval_sets import ADVICE, CRISIS, KINDS, NEAR_MISS
@@ -67,6 +68,19 @@ def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
         elif len(words) >= 6 and any(len(words & other) / len(words | other) >= 0.7 for other in typed):
             copies.append(example)
     assert not copies, copies
+
+
+def test_no_answer_the_fit_check_reading_learns_from_is_a_near_copy_of_a_frozen_answer() -> None:
+    """The learned reading's training answers (data/screening/) against both frozen typed-answer
+    sets: from four words up, none may share 70% or more of its words with a frozen answer."""
+    frozen = [_words(str(item["text"])) for path in (FROZEN_SET, BATCH_2) for item in load_items(path)]
+    assert len(frozen) >= 1000
+    copies = []
+    for example in load_examples(training_files()):
+        words = _words(example.text)
+        if len(words) >= 4 and any(len(words & other) / len(words | other) >= 0.7 for other in frozen):
+            copies.append(example.text)
+    assert not copies, f"{len(copies)} training answers nearly copy a frozen answer"
 
 
 def test_the_crisis_intent_has_its_own_examples() -> None:
