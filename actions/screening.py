@@ -2,7 +2,7 @@
 
 What a message at a question is comes from bot.screening.answers: an answer is stored; a question is
 answered (an FAQ, "what can you do", or why the check asks this) and the same question is asked
-again; "stop" or "call me" ends the check; a "no" with more said that could carry risk is asked
+again; "stop" or "call me" ends the check; a safe answer that could carry risk is asked
 about once more; anything else gets help, then the offer of a person.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.screening.rules import SKIPPED, UNSURE
 QUESTIONS = screening.rules().ids
 classifier()  # the learned reading of typed answers is trained when the actions load, not on a first answer
 STOPPED_SLOT = "screening_stopped"
-CLARIFIED_SLOT = "screening_clarified"  # the question just asked once more after an unclear "no"
+CLARIFIED_SLOT = "screening_clarified"  # the question just asked once more after an unclear safe answer
 
 
 def stored_answers(tracker: Tracker) -> Dict[str, Optional[str]]:

@@ -20,6 +20,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, 
 
 from bot.safety.check_in import answer_words
 from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yaml
+from bot.safety.names import POSSIBLE_RISK_INTENT
 from bot.safety.normalise import normalize, plain_variants
 from bot.screening.classifier import OTHER, best, classifier
 from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
@@ -50,10 +51,20 @@ class Kind(str, Enum):
     ANSWER = "answer"
     QUESTION = "question"  # a question or another request: answered, then the question is asked again
     WHY = "why"  # a question about the question itself ("why do you ask?", "does weed count?")
-    CLARIFY = "clarify"  # a "no" with more said that could carry risk: the question is asked once more
+    CLARIFY = "clarify"  # a safe answer that may carry risk or is not sure: the question is asked once more
     STOP = "stop"
     CALLBACK = "callback"
     UNCLEAR = "unclear"
+
+
+@dataclass(frozen=True)
+class Wary:
+    """When the learned reading must be surer: the message reads like a question or a stop (its
+    answer alone needs LEARNED_STRONG), or the NLU saw a warning sign in it (it gives no safe answer
+    alone)."""
+
+    question_like: bool = False
+    warning_sign: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,11 +287,11 @@ def _combine(values: Set[str], question: Question) -> Optional[str]:
 
 
 def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Optional[Sequence[str]] = None,
-                learned: bool = True) -> Optional[str]:
+                learned: bool = True, wary: Wary = Wary()) -> Optional[str]:
     """yes / no / unsure for one of the yes-no questions; None when nothing in it answers.
 
-    With `clarify`, a safe answer followed by words that no phrase explains gives CLARIFY; without
-    `learned`, the phrases alone read it."""
+    With `clarify`, a safe answer the phrases or the learned reading are not sure of gives CLARIFY
+    (the question is asked once more); without `learned`, the phrases alone read it."""
     words = phrases()
     forms = message_forms(text) if forms is None else forms
     values: Set[str] = set()
@@ -312,33 +323,45 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
         answer = CLARIFY
     if not learned or not text.strip() or question.id == PLAIN_QUESTION_ID:
         return answer
-    return with_learned_reading(question, text, answer, safe_by_fact, clarify)
+    return with_learned_reading(question, text, answer, safe_by_fact, clarify, wary)
 
 
 def with_learned_reading(question: Question, text: str, answer: Optional[str], safe_by_fact: bool,
-                         clarify: bool) -> Optional[str]:
+                         clarify: bool, wary: Wary = Wary()) -> Optional[str]:
     """The phrases' answer weighed with the learned reading (bot.screening.classifier).
 
     The learned reading answers when the phrases found nothing, and decides when it is sure, with
-    one exception that keeps the issue's promise: it never turns an answer the phrases read as risky
-    into the safe one. On a safety question its safe answer alone needs more certainty, and a
-    phrase "no" it reads as risky is asked about once more (or, already asked, read as risky)."""
+    one exception that keeps the issue's promise: on a safety question it only ever adds caution.
+    It lowers the phrases' risky answer to "not sure" only where both lead to the same outcome and
+    note (the reason says it is not clear), and never turns either into the safe answer; its
+    safe answer alone needs more certainty (below it, the question is asked once more); and a phrase
+    "no" it finds likely to be risky is asked about once more (or, already asked, read as risky)."""
     probabilities = classifier().probabilities(question.id, text)
     label, p = best(probabilities)
-    risk = (question.risk_side, UNSURE) if question.risk_side else ()
+    risky, safe = question.risk_side, question.safe_side
     if answer is None or answer == CLARIFY:
-        if label == OTHER or p < LEARNED_MIN:
+        if label == OTHER or p < (LEARNED_STRONG if wary.question_like else LEARNED_MIN):
             return answer
-        if label == question.safe_side and p < (LEARNED_STRONG if answer == CLARIFY else LEARNED_SAFE_ALONE):
+        if label == safe and (wary.warning_sign or p < (LEARNED_STRONG if answer == CLARIFY else LEARNED_SAFE_ALONE)):
             return answer if answer == CLARIFY else (CLARIFY if clarify else None)
         return label
-    if label != OTHER and p >= LEARNED_STRONG and not (answer in risk and label == question.safe_side):
-        return label
-    if answer == question.safe_side and not safe_by_fact and risk and sum(probabilities.get(v, 0.0) for v in risk) >= LEARNED_RISK_OVER_SAFE:
+    if not risky:
+        return label if label != OTHER and p >= LEARNED_STRONG else answer
+    if p >= LEARNED_STRONG and {answer, label} == {risky, UNSURE} and (answer == UNSURE or _same_effect(question, risky, UNSURE)):
+        return label  # "not sure" made risky; or a risky answer read as unsure where that changes only the reason
+    if answer == safe and not safe_by_fact and probabilities.get(risky, 0.0) + probabilities.get(UNSURE, 0.0) >= LEARNED_RISK_OVER_SAFE:
         if clarify:
             return CLARIFY
-        return label if label in risk else UNSURE
+        return label if label in (risky, UNSURE) else UNSURE
     return answer
+
+
+def _same_effect(question: Question, one: str, other: str) -> bool:
+    """Both answers lead to the same outcome and note, for a person and for a family member."""
+    a, b = question.on.get(one), question.on.get(other)
+    if a is None or b is None:
+        return a is b
+    return a.note == b.note and all(a.outcome_for(who) == b.outcome_for(who) for who in (SELF, LOVED_ONE))
 
 
 # A yes/no question with no risk side and no facts: consent questions in the callback form.
@@ -469,8 +492,8 @@ def read(question_id: str, text: str, intent: Optional[str] = None, confidence: 
     A message that starts as a question is one ("does kratom count?"). Otherwise a risky answer wins
     over everything else in it ("yes. stop asking" is a yes); then a stop or call request, the
     answer, and the classifier's stop or question.
-    clarify: whether an unclear "no" on a safety question may be asked about once more (not when it
-    was just asked about).
+    clarify: whether an unclear safe answer on a safety question may be asked about once more (not
+    when it was just asked about).
     learned: whether the learned reading weighs in; the crisis policy reads with the phrases alone,
     since only a message that plainly gives the risky answer may stand in for the safety check-in."""
     stripped = (text or "").strip()
@@ -485,7 +508,10 @@ def read(question_id: str, text: str, intent: Optional[str] = None, confidence: 
     if question.id in INTAKE_PARSERS:
         value: Optional[str] = INTAKE_PARSERS[question.id](stripped)
     else:
-        value = read_yes_no(question, stripped, clarify, forms, learned)
+        asks = intent in QUESTION_INTENTS or intent == STOP_INTENT
+        wary = Wary(question_like="?" in stripped or (asks and confidence >= NLU_MIN_CONFIDENCE),
+                    warning_sign=intent == POSSIBLE_RISK_INTENT)
+        value = read_yes_no(question, stripped, clarify, forms, learned, wary)
     request = _request(forms, words)
     if _starts_as_question(forms, words) and not request:
         return Reading(_question_kind(forms, words))

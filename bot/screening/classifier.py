@@ -83,7 +83,7 @@ class AnswerClassifier:
             self._words.fit_transform(texts),
             self._tagged.fit_transform([_question_words(e.question, t) for e, t in zip(examples, texts)]),
         ]).tocsr()
-        self._model = LogisticRegression(C=c, solver="liblinear", max_iter=1000)
+        self._model = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0)
         self._model.fit(matrix, [e.label for e in examples])
         self.labels: Tuple[str, ...] = tuple(self._model.classes_)
 
@@ -105,7 +105,10 @@ class AnswerClassifier:
 @lru_cache(maxsize=1)
 def classifier() -> AnswerClassifier:
     """Trained once per process from data/screening/."""
-    return AnswerClassifier(load_examples(training_files()))
+    examples = load_examples(training_files())
+    if not examples:
+        raise ValueError(f"no labelled answers to learn from in {TRAINING_DIR}")
+    return AnswerClassifier(examples)
 
 
 def best(probabilities: Mapping[str, float]) -> Tuple[str, float]:

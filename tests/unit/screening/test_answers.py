@@ -131,6 +131,7 @@ def test_a_clarified_no_is_taken_the_second_time() -> None:
     [
         # the NLU's affirm or deny does not read an answer: the phrases and the learned reading do
         ("daily_use", "he drinks a bottle a night", "deny", 0.9, (ANSWER, "yes")),
+        ("medical", "qqq zzz", "affirm", 0.99, (Kind.UNCLEAR, None)),
         # a stop from the classifier counts only when nothing in the message answers
         ("readiness", "lets do it", "stop_form", 0.8, (ANSWER, "yes")),
         ("readiness", "im out", "stop_form", 0.8, (Kind.STOP, None)),

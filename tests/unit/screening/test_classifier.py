@@ -7,7 +7,7 @@ from typing import Optional
 
 import pytest
 
-from bot.screening.answers import CLARIFY, Kind, read, read_yes_no
+from bot.screening.answers import CLARIFY, Kind, _same_effect, read, read_yes_no
 from bot.screening.classifier import LABELS, OTHER, AnswerClassifier, classifier, label_of, load_examples, training_files
 from bot.screening.rules import UNSURE, rules
 
@@ -55,19 +55,46 @@ def test_the_learned_reading_answers_where_the_phrases_do_not(question: str, tex
     assert (reading.value if reading.kind is Kind.ANSWER else reading.kind.value) == value
 
 
-def test_it_never_turns_a_risky_reading_into_the_safe_one() -> None:
-    """Over every training answer: where the phrases alone read the risky side or "not sure" on a
-    safety question, the whole reading does too (the learned reading may only add caution)."""
+@pytest.mark.parametrize("clarify", [True, False])
+def test_on_a_safety_question_it_only_adds_caution(clarify: bool) -> None:
+    """Over every training answer: where the phrases alone read the risky side on a safety question,
+    the whole reading does too, or "not sure" where that leads to the same outcome (never at the
+    self-harm question, where a family member's "not sure" leads elsewhere); where they read "not
+    sure", the whole reading is not sure or risky."""
     checked = 0
     for example in load_examples(training_files()):
         question = rules().question(example.question)
         if not question.risk_side:
             continue
-        by_phrases = read_yes_no(question, example.text, clarify=True, learned=False)
-        if by_phrases in (question.risk_side, UNSURE):
+        by_phrases = read_yes_no(question, example.text, clarify=clarify, learned=False)
+        whole = read_yes_no(question, example.text, clarify=clarify)
+        if by_phrases == question.risk_side:
             checked += 1
-            assert read_yes_no(question, example.text, clarify=True) in (question.risk_side, UNSURE), example
+            assert whole == question.risk_side or (whole == UNSURE and _same_effect(question, whole, by_phrases)), example
+        elif by_phrases == UNSURE:
+            checked += 1
+            assert whole in (question.risk_side, UNSURE), example
     assert checked >= 500
+
+
+@pytest.mark.parametrize(
+    "question, text, intent, expected",
+    [
+        # a message that reads like a question is answered as one unless the learned reading is sure
+        ("self_harm", "she says she is fine now?", None, Kind.QUESTION),
+        ("psychosis_mania", "he has been totally himself lately, why?", None, Kind.WHY),
+        # a warning sign the NLU saw is never read as the safe answer by the learned reading alone
+        ("daily_use", "no, he is just a quiet guy who keeps to himself these days", "possible_risk", Kind.CLARIFY),
+    ],
+)
+def test_it_is_warier_of_questions_and_warning_signs(question: str, text: str, intent: Optional[str], expected: Kind) -> None:
+    assert read(question, text, intent, 0.9).kind is expected
+
+
+def test_a_risky_answer_is_lowered_to_not_sure_only_where_the_outcome_stays() -> None:
+    assert not _same_effect(rules().question("self_harm"), "yes", UNSURE)
+    assert _same_effect(rules().question("daily_use"), "yes", UNSURE)
+    assert _same_effect(rules().question("home"), "no", UNSURE)
 
 
 def test_an_empty_message_is_not_read() -> None:
