@@ -92,7 +92,7 @@ def test_asking_for_a_call_mid_check_starts_the_callback_request(live_stack) -> 
 def test_an_unclear_no_is_asked_about_once_then_taken(live_stack) -> None:
     chat = Chat(live_stack.rasa_url)
     reach(chat, "loved_one", ["Alcohol", "No", "No"])
-    text = "nope, he is just a regular guy who likes the game with his buddies"
+    text = "nah he works nights at the plant and sleeps days"
     chat.say(text)
     assert "Just so I read that right" in chat.text and DAILY_USE in chat.text
     chat.say("no")
