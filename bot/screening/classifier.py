@@ -5,7 +5,7 @@ situations ("she's on oxygen since the covid", "we fight every night and he keep
 fridge") in more ways than any list holds. This classifier learns what an answer means at each
 question from labelled answers written by people who never saw the phrases
 (data/screening/*.yml): yes, no, unsure, or not an answer. It is small (word and character
-n-grams, a logistic regression), trains in about a second when first used, and keeps no model file,
+n-grams, a logistic regression), trains in a few seconds when first used, and keeps no model file,
 so what it learned always matches the data in the repository.
 """
 from __future__ import annotations
