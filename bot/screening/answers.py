@@ -36,7 +36,6 @@ LEARNED_MIN = 0.5
 LEARNED_SAFE_ALONE = 0.9
 LEARNED_STRONG = 0.8
 LEARNED_RISK_OVER_SAFE = 0.7
-PLAIN_QUESTION_ID = "consent"
 CLARIFY_MIN_WORDS = 5  # unexplained words (beyond the neutral ones) after a "no" that make it worth asking again
 CLARIFY = "clarify"
 # Intents that ask something rather than answer.
@@ -321,7 +320,7 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
     if clarify and answer and answer == question.safe_side and not safe_by_fact and unexplained >= CLARIFY_MIN_WORDS:
         # "No" followed by words none of the phrases explain: the risk may be in them. Asked once more.
         answer = CLARIFY
-    if not learned or not text.strip() or question.id == PLAIN_QUESTION_ID:
+    if not learned or not text.strip():
         return answer
     return with_learned_reading(question, text, answer, safe_by_fact, clarify, wary)
 
@@ -365,12 +364,13 @@ def _same_effect(question: Question, one: str, other: str) -> bool:
 
 
 # A yes/no question with no risk side and no facts: consent questions in the callback form.
-PLAIN_QUESTION = Question(id=PLAIN_QUESTION_ID, dimension="intake", why="")
+PLAIN_QUESTION = Question(id="consent", dimension="intake", why="")
 
 
 def read_plain_yes_no(text: str) -> Optional[str]:
-    """yes / no / unsure by the same phrases, with no side taken (consent questions)."""
-    return read_yes_no(PLAIN_QUESTION, text)
+    """yes / no / unsure by the same phrases, with no side taken (consent questions: the learned
+    reading knows only the fit check's questions)."""
+    return read_yes_no(PLAIN_QUESTION, text, learned=False)
 
 
 # --- the two intake questions -----------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import yaml
 
@@ -25,7 +25,7 @@ TRAINING_DIR = PROJECT_ROOT / "data" / "screening"
 OTHER = "other"  # a question, a request, a stop, anything that is not an answer
 LABELS = (YES, NO, UNSURE, OTHER)
 NOT_ANSWERS = frozenset({"question", "stop", "callback", "off_topic"})
-C = 8.0  # inverse regularisation strength, chosen by cross-validation on the training data
+C = 8.0  # inverse regularisation strength, chosen by leaving each development set out of the training in turn
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,7 @@ class AnswerClassifier:
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
         self._words = TfidfVectorizer(ngram_range=(1, 3), token_pattern=r"[^ ]+", sublinear_tf=True)
         self._tagged = TfidfVectorizer(token_pattern=r"[^ ]+", sublinear_tf=True, lowercase=False)
-        texts = [self.prepare(e.text) for e in examples]
-        matrix = hstack([
-            self._chars.fit_transform(texts),
-            self._words.fit_transform(texts),
-            self._tagged.fit_transform([_question_words(e.question, t) for e, t in zip(examples, texts)]),
-        ]).tocsr()
+        matrix = self._features([e.question for e in examples], [e.text for e in examples], fit=True)
         self._model = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0)
         self._model.fit(matrix, [e.label for e in examples])
         self.labels: Tuple[str, ...] = tuple(self._model.classes_)
@@ -92,13 +87,15 @@ class AnswerClassifier:
         """Shorthand written out and punctuation kept as marks ("nah, he drinks every nite")."""
         return normalize(text) or text.lower()
 
+    def _features(self, questions: Sequence[str], texts: Sequence[str], fit: bool = False) -> Any:
+        """Character n-grams, word n-grams and question-tagged words, side by side."""
+        prepared = [self.prepare(t) for t in texts]
+        tagged = [_question_words(q, t) for q, t in zip(questions, prepared)]
+        parts = [(self._chars, prepared), (self._words, prepared), (self._tagged, tagged)]
+        return self._hstack([v.fit_transform(d) if fit else v.transform(d) for v, d in parts]).tocsr()
+
     def probabilities(self, question: str, text: str) -> Dict[str, float]:
-        prepared = self.prepare(text)
-        row = self._hstack([
-            self._chars.transform([prepared]),
-            self._words.transform([prepared]),
-            self._tagged.transform([_question_words(question, prepared)]),
-        ]).tocsr()
+        row = self._features([question], [text])
         return dict(zip(self.labels, (float(p) for p in self._model.predict_proba(row)[0])))
 
 

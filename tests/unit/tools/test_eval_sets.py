@@ -46,6 +46,11 @@ def _words(text: str) -> FrozenSet[str]:
     return frozenset(w for w in normalize(text).split() if w not in (".", ","))
 
 
+def _nearly_copies(words: FrozenSet[str], others: List[FrozenSet[str]]) -> bool:
+    """Shares 70% or more of its words with one of the others (word-set overlap)."""
+    return any(len(words & other) / len(words | other) >= 0.7 for other in others)
+
+
 def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
     """Every NLU training example against every safety evaluation message (tuned, development and
     unseen) and every frozen typed answer to the fit check: none may share 70% or more of its words
@@ -63,9 +68,9 @@ def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
     copies = []
     for example in examples:
         words = _words(example)
-        if len(words) >= 3 and any(len(words & other) / len(words | other) >= 0.7 for other in evaluation):
+        if len(words) >= 3 and _nearly_copies(words, evaluation):
             copies.append(example)
-        elif len(words) >= 6 and any(len(words & other) / len(words | other) >= 0.7 for other in typed):
+        elif len(words) >= 6 and _nearly_copies(words, typed):
             copies.append(example)
     assert not copies, copies
 
@@ -78,7 +83,7 @@ def test_no_answer_the_fit_check_reading_learns_from_is_a_near_copy_of_a_frozen_
     copies = []
     for example in load_examples(training_files()):
         words = _words(example.text)
-        if len(words) >= 4 and any(len(words & other) / len(words | other) >= 0.7 for other in frozen):
+        if len(words) >= 4 and _nearly_copies(words, frozen):
             copies.append(example.text)
     assert not copies, f"{len(copies)} training answers nearly copy a frozen answer"
 
