@@ -2,8 +2,8 @@
 answers, cross-validation.
 
 Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
-never used for training; the unseen FAQ-topic set (faq_unseen.yml) was written from topic descriptions
-only and is never tuned on, so only which topics it confuses is printed, not its questions. The safety sets come in two groups, reported apart:
+never used for training; the unseen FAQ-topic sets (faq_unseen.yml, faq_unseen2.yml) were written from topic
+descriptions only and are never tuned on, so only which topics they confuse is printed, not their questions. The safety sets come in two groups, reported apart:
 
 - tuned: crisis_set / near_miss_set and the development sets dev_*, dev2_* and dev3_*, used while writing
   the rules (so they measure fit, not generalisation);
@@ -40,6 +40,12 @@ from bot.tools.typed_answers import score as typed_score
 EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
 HELDOUT = EVAL_SETS / "heldout.yml"
 FAQ_UNSEEN = EVAL_SETS / "faq_unseen.yml"
+FAQ_UNSEEN_2 = EVAL_SETS / "faq_unseen2.yml"
+# Key in results/eval.json -> (file, what the printed heading says of it).
+FAQ_UNSEEN_SETS = {
+    "faq_unseen": (FAQ_UNSEEN, "Unseen FAQ-topic set"),
+    "faq_unseen2": (FAQ_UNSEEN_2, "Unseen FAQ-topic set 2"),
+}
 CRISIS_SET = EVAL_SETS / "crisis_set.yml"
 NEAR_MISS_SET = EVAL_SETS / "near_miss_set.yml"
 UNSEEN = EVAL_SETS / "unseen"
@@ -349,20 +355,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"  all-intent accuracy:       {_pct(held.accuracy)}")
     for text, gold, predicted in held.confusions:
         print(f"    miss: {gold:<28} -> {predicted:<28} {text!r}")
-    unseen = asyncio.run(heldout_scores(parser, FAQ_UNSEEN))
     shown = args.show_unseen
-    result["faq_unseen"] = {
-        "examples": unseen.total,
-        "accuracy_faq_topics": unseen.faq_topic_accuracy,
-        "errors": [
-            {"text": t, "expected": g, "predicted": p} if shown else {"expected": g, "predicted": p}
-            for t, g, p in unseen.confusions
-        ],
-    }
-    print(f"Unseen FAQ-topic set ({unseen.total} questions, written apart, never tuned on)")
-    print(f"  FAQ topic accuracy:        {_pct(unseen.faq_topic_accuracy)}")
-    for text, gold, predicted in unseen.confusions:
-        print(f"    miss: {gold:<28} -> {predicted:<28}" + (f" {text!r}" if shown else ""))
+    for key, (path, heading) in FAQ_UNSEEN_SETS.items():
+        unseen = asyncio.run(heldout_scores(parser, path))
+        result[key] = {
+            "examples": unseen.total,
+            "accuracy_faq_topics": unseen.faq_topic_accuracy,
+            "errors": [
+                {"text": t, "expected": g, "predicted": p} if shown else {"expected": g, "predicted": p}
+                for t, g, p in unseen.confusions
+            ],
+        }
+        print(f"{heading} ({unseen.total} questions, written apart, never tuned on)")
+        print(f"  FAQ topic accuracy:        {_pct(unseen.faq_topic_accuracy)}")
+        for text, gold, predicted in unseen.confusions:
+            print(f"    miss: {gold:<28} -> {predicted:<28}" + (f" {text!r}" if shown else ""))
     result["safety"] = {}
     for safety_set in safety_sets():
         figures = asyncio.run(safety_scores(parser, safety_set))
