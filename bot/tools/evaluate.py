@@ -2,7 +2,7 @@
 answers, cross-validation.
 
 Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
-never used for training; the unseen FAQ-topic sets (faq_unseen.yml, faq_unseen2.yml) were written from topic
+never used for training; the unseen FAQ-topic sets (faq_unseen*.yml) were written from topic
 descriptions only and are never tuned on, so only which topics they confuse is printed, not their questions. The safety sets come in two groups, reported apart:
 
 - tuned: crisis_set / near_miss_set and the development sets dev_*, dev2_* and dev3_*, used while writing
@@ -41,10 +41,12 @@ EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
 HELDOUT = EVAL_SETS / "heldout.yml"
 FAQ_UNSEEN = EVAL_SETS / "faq_unseen.yml"
 FAQ_UNSEEN_2 = EVAL_SETS / "faq_unseen2.yml"
+FAQ_UNSEEN_3 = EVAL_SETS / "faq_unseen3.yml"
 # Key in results/eval.json -> (file, what the printed heading says of it).
 FAQ_UNSEEN_SETS = {
     "faq_unseen": (FAQ_UNSEEN, "Unseen FAQ-topic set"),
     "faq_unseen2": (FAQ_UNSEEN_2, "Unseen FAQ-topic set 2"),
+    "faq_unseen3": (FAQ_UNSEEN_3, "Unseen FAQ-topic set 3"),
 }
 CRISIS_SET = EVAL_SETS / "crisis_set.yml"
 NEAR_MISS_SET = EVAL_SETS / "near_miss_set.yml"

@@ -1,5 +1,5 @@
 """Checks on the NLU training data (data/nlu/) and the held-out test sets (bot/tools/eval_sets/heldout.yml
-and the unseen FAQ-topic sets faq_unseen.yml and faq_unseen2.yml).
+and the unseen FAQ-topic sets faq_unseen*.yml).
 
 Fast: reads the YAML directly, trains nothing. The held-out set must stay unseen, so any example
 that repeats (or nearly repeats) a training example fails here.
@@ -18,7 +18,7 @@ from tests.support.faq_topics import FAQ_TOPICS as ALL_FAQ_TOPICS
 
 from bot.settings import PROJECT_ROOT as ROOT
 NLU_DIR = ROOT / "data" / "nlu"
-from bot.tools.evaluate import FAQ_UNSEEN, FAQ_UNSEEN_2, HELDOUT
+from bot.tools.evaluate import FAQ_UNSEEN, FAQ_UNSEEN_2, FAQ_UNSEEN_3, HELDOUT
 DOMAIN = ROOT / "domain.yml"
 CONTENT_FAQ_DIR = ROOT / "content" / "faq"
 
@@ -49,7 +49,7 @@ MIN_OUT_OF_SCOPE_TRAIN = 30
 MIN_OTHER_HELDOUT = 5
 
 # Files owned by the NLU data task (the crisis data file is someone else's and may use entities).
-OWN_FILES = sorted(NLU_DIR.glob("faq_*.yml")) + [NLU_DIR / "conversation.yml", HELDOUT, FAQ_UNSEEN, FAQ_UNSEEN_2]
+OWN_FILES = sorted(NLU_DIR.glob("faq_*.yml")) + [NLU_DIR / "conversation.yml", HELDOUT, FAQ_UNSEEN, FAQ_UNSEEN_2, FAQ_UNSEEN_3]
 
 # Held-out examples this similar (difflib ratio, after normalizing) to a training example count as copies.
 NEAR_COPY_RATIO = 0.9
@@ -118,7 +118,7 @@ def training() -> List[Tuple[str, str]]:
 @pytest.fixture(scope="module")
 def heldout() -> List[Tuple[str, str]]:
     """The held-out sets: none may repeat a training example."""
-    return load_nlu(HELDOUT) + load_nlu(FAQ_UNSEEN) + load_nlu(FAQ_UNSEEN_2)
+    return load_nlu(HELDOUT) + load_nlu(FAQ_UNSEEN) + load_nlu(FAQ_UNSEEN_2) + load_nlu(FAQ_UNSEEN_3)
 
 
 def test_there_are_37_hardcoded_topics():
@@ -152,6 +152,7 @@ def test_heldout_faq_topics_match():
     assert faq_topics(by_intent(load_nlu(HELDOUT))) <= FAQ_TOPICS
     assert faq_topics(by_intent(load_nlu(FAQ_UNSEEN))) == FAQ_TOPICS
     assert faq_topics(by_intent(load_nlu(FAQ_UNSEEN_2))) == FAQ_TOPICS
+    assert faq_topics(by_intent(load_nlu(FAQ_UNSEEN_3))) == FAQ_TOPICS
 
 
 def test_content_topics_match():
@@ -210,7 +211,7 @@ def test_no_training_example_in_two_intents(training):
 
 def test_no_duplicates_within_files(training):
     for name, pairs in (("data/nlu", training), ("heldout", load_nlu(HELDOUT)), ("faq_unseen", load_nlu(FAQ_UNSEEN)),
-                        ("faq_unseen2", load_nlu(FAQ_UNSEEN_2))):
+                        ("faq_unseen2", load_nlu(FAQ_UNSEEN_2)), ("faq_unseen3", load_nlu(FAQ_UNSEEN_3))):
         counts = Counter(normalize(text) for _, text in pairs)
         dupes = [text for text, n in counts.items() if n > 1]
         assert not dupes, f"{name}: repeated examples: {dupes}"
