@@ -1,9 +1,10 @@
 """`make eval`: held-out NLU accuracy, crisis recall and near-miss false alarms, fit-check typed
 answers, cross-validation.
 
-Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml) is
-never used for training; the unseen FAQ-topic sets (faq_unseen*.yml) were written from topic
-descriptions only and are never tuned on, so only which topics they confuse is printed, not their questions. The safety sets come in two groups, reported apart:
+Figures are printed and written to results/eval.json. The held-out set (bot/tools/eval_sets/heldout.yml)
+is never used for training; the unseen FAQ-topic sets (faq_unseen*.yml) were written from topic
+descriptions only and are never tuned on, so only which topics they confuse is printed, not their
+questions. The safety sets come in two groups, reported apart:
 
 - tuned: crisis_set / near_miss_set and the development sets dev_*, dev2_* and dev3_*, used while writing
   the rules (so they measure fit, not generalisation);

@@ -18,7 +18,7 @@ from tests.support.faq_topics import FAQ_TOPICS as ALL_FAQ_TOPICS
 
 from bot.settings import PROJECT_ROOT as ROOT
 NLU_DIR = ROOT / "data" / "nlu"
-from bot.tools.evaluate import FAQ_UNSEEN, FAQ_UNSEEN_2, FAQ_UNSEEN_3, HELDOUT
+from bot.tools.evaluate import FAQ_UNSEEN_SETS, HELDOUT
 DOMAIN = ROOT / "domain.yml"
 CONTENT_FAQ_DIR = ROOT / "content" / "faq"
 
@@ -49,7 +49,9 @@ MIN_OUT_OF_SCOPE_TRAIN = 30
 MIN_OTHER_HELDOUT = 5
 
 # Files owned by the NLU data task (the crisis data file is someone else's and may use entities).
-OWN_FILES = sorted(NLU_DIR.glob("faq_*.yml")) + [NLU_DIR / "conversation.yml", HELDOUT, FAQ_UNSEEN, FAQ_UNSEEN_2, FAQ_UNSEEN_3]
+# The unseen FAQ-topic sets, by their key in results/eval.json.
+UNSEEN = {key: path for key, (path, _) in FAQ_UNSEEN_SETS.items()}
+OWN_FILES = sorted(NLU_DIR.glob("faq_*.yml")) + [NLU_DIR / "conversation.yml", HELDOUT, *UNSEEN.values()]
 
 # Held-out examples this similar (difflib ratio, after normalizing) to a training example count as copies.
 NEAR_COPY_RATIO = 0.9
@@ -118,7 +120,7 @@ def training() -> List[Tuple[str, str]]:
 @pytest.fixture(scope="module")
 def heldout() -> List[Tuple[str, str]]:
     """The held-out sets: none may repeat a training example."""
-    return load_nlu(HELDOUT) + load_nlu(FAQ_UNSEEN) + load_nlu(FAQ_UNSEEN_2) + load_nlu(FAQ_UNSEEN_3)
+    return load_nlu(HELDOUT) + [pair for path in UNSEEN.values() for pair in load_nlu(path)]
 
 
 def test_there_are_37_hardcoded_topics():
@@ -150,9 +152,8 @@ def test_training_faq_topics_match(training):
 def test_heldout_faq_topics_match():
     # The first held-out set predates the eight topics parents and partners asked for; the unseen set has all.
     assert faq_topics(by_intent(load_nlu(HELDOUT))) <= FAQ_TOPICS
-    assert faq_topics(by_intent(load_nlu(FAQ_UNSEEN))) == FAQ_TOPICS
-    assert faq_topics(by_intent(load_nlu(FAQ_UNSEEN_2))) == FAQ_TOPICS
-    assert faq_topics(by_intent(load_nlu(FAQ_UNSEEN_3))) == FAQ_TOPICS
+    for path in UNSEEN.values():
+        assert faq_topics(by_intent(load_nlu(path))) == FAQ_TOPICS, path.name
 
 
 def test_content_topics_match():
@@ -210,8 +211,8 @@ def test_no_training_example_in_two_intents(training):
 
 
 def test_no_duplicates_within_files(training):
-    for name, pairs in (("data/nlu", training), ("heldout", load_nlu(HELDOUT)), ("faq_unseen", load_nlu(FAQ_UNSEEN)),
-                        ("faq_unseen2", load_nlu(FAQ_UNSEEN_2)), ("faq_unseen3", load_nlu(FAQ_UNSEEN_3))):
+    sets = [("data/nlu", training), ("heldout", load_nlu(HELDOUT))] + [(key, load_nlu(path)) for key, path in UNSEEN.items()]
+    for name, pairs in sets:
         counts = Counter(normalize(text) for _, text in pairs)
         dupes = [text for text, n in counts.items() if n > 1]
         assert not dupes, f"{name}: repeated examples: {dupes}"
