@@ -47,7 +47,7 @@ CLASSIFIER_CRISIS_MIN_RULED_OUT = 0.7
 CLASSIFIER_CRISIS_MIN_WORDS = 5
 # A definite crisis rule asks first instead (the check-in, 988/911 in the same turn) when the
 # classifier gives a crisis little weight (below CLASSIFIER_DOUBT) and ranks something else first (at
-# least CLASSIFIER_SURE): "is IOP enough for someone who has overdosed before?" is a question about
+# least CLASSIFIER_SURE) in a message of CLASSIFIER_CRISIS_MIN_WORDS or more: "is IOP enough for someone who has overdosed before?" is a question about
 # the program. Two detectors that disagree get a question, not the emergency reply.
 CLASSIFIER_DOUBT = 0.3
 CLASSIFIER_SURE = 0.3
@@ -64,7 +64,7 @@ def apply_safety_net(message: Message) -> Optional[str]:
         return None
     signal = assess(text)
     confidence = classifier_crisis_confidence(message)
-    if signal is not None and signal.definite and classifier_doubts(message, confidence):
+    if signal is not None and signal.definite and classifier_doubts(message, text, confidence):
         signal = replace(signal, tier=POSSIBLE)
     if confidence > 0.0:
         trusted = (
@@ -96,11 +96,13 @@ def classifier_crisis_min(text: str) -> float:
     return CLASSIFIER_CRISIS_MIN_RULED_OUT if mentions_crisis_words(text) else CLASSIFIER_CRISIS_MIN
 
 
-def classifier_doubts(message: Message, crisis_confidence: float) -> bool:
-    """The classifier gives a crisis little weight and ranks something else (not the fallback) first."""
+def classifier_doubts(message: Message, text: str, crisis_confidence: float) -> bool:
+    """The classifier gives a crisis little weight and ranks something else (not the fallback) first,
+    in a message long enough for its ranking to mean something: "sobredosis" alone is the rules' call."""
     top = message.get(INTENT) or {}
     return (
-        crisis_confidence < CLASSIFIER_DOUBT
+        len(text.split()) >= CLASSIFIER_CRISIS_MIN_WORDS
+        and crisis_confidence < CLASSIFIER_DOUBT
         and top.get("name") not in (None, CRISIS_INTENT, FALLBACK_INTENT)
         and (top.get("confidence") or 0.0) >= CLASSIFIER_SURE
     )

@@ -48,6 +48,9 @@ def message(text: str, intent: str, confidence: float = 0.9, second: str = "faq"
         # a crisis rule the classifier confidently disagrees with: asked, not assumed
         ("i want to kill myself", "faq", 0.95, "possible_risk", "suicide"),
         ("ya no aguanto más", "faq", 0.9, "possible_risk", "spanish"),
+        # ... but a message too short for the classifier's ranking to mean anything is the rules' call
+        ("sobredosis", "faq", 0.9, "crisis", "spanish"),
+        ("i want to die", "faq", 0.95, "crisis", "suicide"),
         # classifier-only crisis, but the rules explain the words away: demoted unless the classifier
         # is sure, then asked (a past attempt with the same feelings now)
         ("I'm not suicidal, just want info", "crisis", CLASSIFIER_CRISIS_MIN_RULED_OUT - 0.05, "faq", None),
