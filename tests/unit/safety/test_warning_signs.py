@@ -102,6 +102,8 @@ from bot.safety.rules import load_rules
         ("he says he should have died in the crash with his friend", "possible", "suicide"),
         ("stopped my heart pills, I'll let nature take its course", "possible", "suicide"),
         ("we let nature take its course with the garden", None, None),
+        ("do u guys have night groups", None, None),
+        ("I picked a night", "possible", "suicide"),
         ("every night I pray the Lord takes me", "possible", "suicide"),
         ("if I disappeared they would be better off", "possible", "suicide"),
         # near-misses stay quiet
