@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run shell test unit validate conversation-tests eval bench soak train responses migrate clean system-deps \
+.PHONY: help install run shell test unit validate conversation-tests eval bench soak bench-stores train responses migrate clean system-deps \
 	seed-fingerprints purge staff
 
 help:
@@ -29,6 +29,7 @@ help:
 	@echo "make eval   NLU held-out accuracy, cross-validation, crisis recall and false alarms"
 	@echo "make bench  accuracy, latency, throughput and training time vs Rasa's default pipeline"
 	@echo "make soak   the scaled profile for 10 minutes at a person's pace, one Rasa server killed halfway"
+	@echo "make bench-stores  a turn's tracker store work on SQLite, PostgreSQL and Redis, ours and Rasa's"
 	@echo "make purge  delete conversations and closed requests past their retention period (the website does it every 6 hours)"
 	@echo "make staff ARGS='add NAME --admin'   manage staff console accounts (add, disable, enable, reset, list)"
 
@@ -98,6 +99,9 @@ bench: train
 
 soak: system-deps train
 	$(PY) -m bot.tools.bench.soak
+
+bench-stores: system-deps train
+	$(PY) -m bot.tools.bench.stores
 
 # The originality and citation checks read fingerprints of the seed articles kept in tests/data;
 # refresh them when the seeds change (default folder: ../shared/seeds, or IOP_SEEDS_DIR).

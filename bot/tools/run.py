@@ -112,6 +112,9 @@ class Stack:
     # The secret Rasa sends with every action call: ACTION_SERVER_TOKEN, else one for this stack only
     # (handed to both processes in their environment, never written to disk).
     actions_package: str = "actions"
+    # Replaces the body of endpoints.yml's tracker_store section when set: the benchmark runs Rasa's
+    # default configuration on Rasa's own SQLTrackerStore.
+    tracker_store_yaml: str = ""
     action_token: str = field(default_factory=lambda: os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32))
 
     @classmethod
@@ -164,6 +167,10 @@ class Stack:
     def endpoints_text(self) -> str:
         """endpoints.yml with this stack's action server address."""
         text = (PROJECT_ROOT / "endpoints.yml").read_text()
+        if self.tracker_store_yaml:
+            ours = "  type: bot.rasa_server.tracker_store.UrlSQLTrackerStore\n"
+            assert ours in text, "endpoints.yml's tracker_store section changed"
+            text = text.replace(ours, self.tracker_store_yaml)
         return text.replace("http://127.0.0.1:5055/webhook", f"{self.action_url}/webhook")
 
     def _endpoints_file(self) -> Path:

@@ -25,7 +25,7 @@ from bot.tools.bench.project import technical_trouble
 from bot.tools.bench.report import log, write_results
 from bot.tools.bench.stack import BenchStack
 from bot.tools.bench.stats import LABELS, median, median_ratio, ratio_entry, summarise_runs
-from bot.tools.bench.targets import evaluate_targets
+from bot.tools.bench.targets import FULL_EPOCHS, evaluate_targets
 from bot.tools.bench.train import BENCH_MODELS, prepare_models
 
 RESULTS_DIR = PROJECT_ROOT / "results"
@@ -46,6 +46,7 @@ class Plan:
     think_time: float = 0.0
     labels: Tuple[str, ...] = LABELS  # the configurations measured
     rasa_servers: int = 1  # more than one: the scaled profile (nginx, PostgreSQL, Redis)
+    default_epochs: int = FULL_EPOCHS  # fewer: the default is a yardstick for speed only
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> "Plan":
@@ -73,6 +74,7 @@ class Plan:
             think_time=max(0.0, args.think_time),
             labels=(args.only,) if args.only else LABELS,
             rasa_servers=max(1, args.rasa_servers),
+            default_epochs=max(1, args.default_epochs),
         )
 
 
@@ -92,7 +94,9 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
     BENCH_MODELS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=BENCH_MODELS))
     log(f"logs and temporary databases under {work}")
-    models, result["training"] = prepare_models(plan.labels, plan.retrain, plan.training_repetitions, work)
+    models, result["training"] = prepare_models(
+        plan.labels, plan.retrain, plan.training_repetitions, work, default_epochs=plan.default_epochs
+    )
     result["models"] = {label: str(path.relative_to(PROJECT_ROOT)) for label, path in models.items()}
     trouble = technical_trouble()  # a reply with it counts as an error
 
@@ -106,7 +110,8 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
     for rep in range(plan.repetitions):
         order = plan.labels if rep % 2 == 0 else tuple(reversed(plan.labels))
         for label in order:
-            stack = BenchStack(models[label], plan.tf_intra, plan.tf_inter, work, plan.rasa_servers)
+            stock = label == "default"  # Rasa's default configuration on Rasa's own tracker store
+            stack = BenchStack(models[label], plan.tf_intra, plan.tf_inter, work, plan.rasa_servers, stock_rasa=stock)
             try:
                 log(f"[rep {rep + 1}/{plan.repetitions}] {label}: cold start...")
                 seconds = stack.cold_start()
@@ -135,7 +140,9 @@ def run_benchmark(plan: Plan) -> Dict[str, Any]:
                     memory[label].setdefault(role, []).append(mb)
                 if label not in workers:
                     log(f"  {label}: NLU accuracy and per-turn profile (in process)...")
-                    workers[label] = run_worker(stack, models[label], plan.profile_conversations, work / f"worker-{label}.log")
+                    workers[label] = run_worker(
+                        stack, models[label], plan.profile_conversations, work / f"worker-{label}.log", stock=stock
+                    )
                     nlu = workers[label]["nlu"]
                     log(f"  held-out {fmt_pct(nlu['heldout_accuracy'])}, crisis recall {fmt_pct(nlu['crisis_recall'])}, "
                         f"near-miss false alarms {fmt_pct(nlu['near_miss_false_alarms'])}")
@@ -209,6 +216,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                     help="mean pause before each message (default 0: closed loop, as fast as replies come)")
     ap.add_argument("--rasa-servers", type=int, default=1, metavar="N",
                     help="Rasa servers per stack; 2 or more runs the scaled profile behind nginx (default 1)")
+    ap.add_argument("--default-epochs", type=int, default=FULL_EPOCHS, metavar="N",
+                    help="train the default pipeline's networks for N epochs instead of 100: the same work per "
+                         "message, so a fair yardstick for speed, but not for accuracy (default 100)")
     ap.add_argument("--reuse-models", action="store_true",
                     help="measure the models already in models/bench instead of training them again")
     ap.add_argument("--out", type=Path, default=RESULTS_DIR, help="where bench.json and bench.md go")

@@ -1,8 +1,8 @@
 """Where a turn's time goes, and NLU accuracy: one model in process, in a child process.
 
 The child loads the model with Rasa's Agent, scores the evaluation sets (`bot.tools.evaluate.score`),
-then replays the scripted conversations one message at a time through `Agent.handle_text` with the SQLite
-tracker store and the stack's real action server, timing NLU, policies, action-server calls and the
+then replays the scripted conversations one message at a time through `Agent.handle_text` with a SQLite
+tracker store (ours, or Rasa's own for the default configuration) and the stack's real action server, timing NLU, policies, action-server calls and the
 tracker store by wrapping Rasa's methods. A child process, so that TensorFlow never runs (and the
 wrapped methods never exist) inside the load generator.
 """
@@ -37,12 +37,11 @@ def default_selector_as_faq(parse: Dict[str, Any]) -> Dict[str, Any]:
     return parse
 
 
-async def _worker_async(model: Path, action_url: str, profile_conversations: int) -> Dict[str, Any]:
+async def _worker_async(model: Path, action_url: str, profile_conversations: int, stock: bool) -> Dict[str, Any]:
     """NLU scores of one model, then a replay of the scripted conversations with the turn's parts timed."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
-    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
     timers: Dict[str, float] = {
@@ -70,9 +69,14 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
                 timers[key] += time.perf_counter() - start
         return wrapper
 
+    store = tracker_store(stock)
+    if stock:  # Rasa's default configuration runs on unpatched Rasa in its own server: the same here
+        from bot.rasa_server import patches
+
+        patches.remove()
     agent = Agent.load(
         str(model),
-        tracker_store=tracker_store(),
+        tracker_store=store,
         action_endpoint=EndpointConfig(  # the token comes with the stack's environment
             f"{action_url}/webhook", headers={"Authorization": f"Bearer {os.environ['ACTION_SERVER_TOKEN']}"}
         ),
@@ -117,8 +121,8 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
         "actions_validate", RemoteAction._validate_action_result
     )
     EndpointConfig.request = timed_async("actions_http", EndpointConfig.request)  # type: ignore[method-assign]
-    for name in ("retrieve", "retrieve_full_tracker", "save"):
-        setattr(SQLTrackerStore, name, timed_async("tracker", getattr(SQLTrackerStore, name)))
+    for name in ("retrieve", "retrieve_full_tracker", "save"):  # on the class in use (ours or Rasa's)
+        setattr(type(store), name, timed_async("tracker", getattr(type(store), name)))
 
     turn_times: List[float] = []
     for index in range(profile_conversations + 1):  # the first conversation warms up and is not counted
@@ -160,6 +164,7 @@ def worker_main(argv: List[str]) -> int:
     ap.add_argument("--action-url", required=True)
     ap.add_argument("--conversations", type=int, default=3)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--stock", action="store_true", help="Rasa's own SQLTrackerStore instead of ours")
     args = ap.parse_args(argv)
     import logging
 
@@ -170,19 +175,23 @@ def worker_main(argv: List[str]) -> int:
     # as in the server (`rasa run` logs at INFO): no per-message debug events in the timings
     logging.basicConfig(level=logging.WARNING)
     configure_structlog(logging.WARNING)
-    result = asyncio.run(_worker_async(args.model, args.action_url, args.conversations))
+    result = asyncio.run(_worker_async(args.model, args.action_url, args.conversations, args.stock))
     args.out.write_text(json.dumps(result, indent=2))
     return 0
 
 
-def run_worker(stack: BenchStack, model: Path, conversations: int, log_file: Path) -> Dict[str, Any]:
-    """NLU scores and a per-turn profile for one model, in a child process, with the stack's action server."""
+def run_worker(
+    stack: BenchStack, model: Path, conversations: int, log_file: Path, stock: bool = False
+) -> Dict[str, Any]:
+    """NLU scores and a per-turn profile for one model, in a child process, with the stack's action server
+    (stock: on Rasa's own tracker store, as the stack runs it)."""
     out = stack.var_dir / "worker.json"
     env = stack.stack.process_env()  # the Rasa server's own environment, TensorFlow threads included
     env["TRACKER_DATABASE_URL"] = f"sqlite:///{stack.var_dir / 'profile-tracker.sqlite'}"
     cmd = [
         sys.executable, "-m", "bot.tools.bench", "_worker", "--model", str(model),
         "--action-url", stack.stack.action_url, "--conversations", str(conversations), "--out", str(out),
+        *(["--stock"] if stock else []),
     ]
     with open(log_file, "ab") as handle:
         proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)

@@ -25,11 +25,19 @@ def hash_staff_password(password: str) -> str:
     return hash_password(password)
 
 
-def tracker_store() -> Any:
-    """The Rasa server's own tracker store (reads TRACKER_DATABASE_URL)."""
+def tracker_store(stock: bool = False) -> Any:
+    """The Rasa server's tracker store on TRACKER_DATABASE_URL: ours, or (stock) Rasa's own on the same file."""
     from bot.rasa_server.tracker_store import UrlSQLTrackerStore
 
-    return UrlSQLTrackerStore()
+    if not stock:
+        return UrlSQLTrackerStore()
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.engine.url import make_url
+
+    from bot.settings import tracker_database_url
+
+    url = make_url(tracker_database_url())
+    return SQLTrackerStore(dialect=url.drivername, db=url.database or "")
 
 
 async def nlu_scores(parser: Any) -> "Scores":

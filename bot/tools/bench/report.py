@@ -12,7 +12,10 @@ from typing import Any, Dict, List, Optional
 
 from bot.tools.bench.fmt import fmt_met, fmt_num, fmt_pct, fmt_ratio, markdown_table
 from bot.tools.bench.stats import LABELS, dig
-from bot.tools.bench.targets import TARGET_LEVEL, TARGET_P95_MS, TARGET_MSGS_PER_S, TARGET_TRAIN_S, evaluate_targets
+from bot.tools.bench.targets import (
+    MAX_P95_RATIO, MIN_RATE_RATIO, TARGET_LEVEL, TARGET_MSGS_PER_S, TARGET_P95_MS, TARGET_TRAIN_S,
+    default_trained_briefly, evaluate_targets,
+)
 
 
 def log(message: str) -> None:
@@ -20,37 +23,39 @@ def log(message: str) -> None:
     print(f"[{dt.datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def _all_met(absolute: bool, ratio: Optional[bool]) -> str:
+    """Met only when both the absolute bar and the ratio bar are (the ratio unmeasured: the absolute alone)."""
+    return fmt_met(absolute and (ratio is None or ratio))
+
+
 def _level_rows(result: Dict[str, Any]) -> List[List[str]]:
+    paced = bool(dig(result, "settings", "think_time_s"))
     rows: List[List[str]] = []
     for level, data in sorted((result.get("load") or {}).items(), key=lambda kv: int(kv[0])):
         ours = dig(data, "ours", "median") or {}
         default = dig(data, "default", "median") or {}
         ratio = data.get("ratio_median") or {}
         n_conv = data.get("conversations")
-        is_target = int(level) == TARGET_LEVEL
-        p95 = ours.get("p95_ms")
-        lat_met: Optional[bool] = None
-        if p95 is not None:
-            lat_met = p95 <= TARGET_P95_MS if is_target else None
-        below_default = ratio.get("p95_ms")
-        if below_default is not None:
-            lat_met = (lat_met if lat_met is not None else True) and below_default <= 1.0
+        is_target = int(level) == TARGET_LEVEL and not paced
+        p95, p95_ratio = ours.get("p95_ms"), ratio.get("p95_ms")
+        rate, rate_ratio = ours.get("msgs_per_s"), ratio.get("msgs_per_s")
         rows.append([
             f"{level} user{'s' if int(level) > 1 else ''} ({n_conv} conversations): latency p50 / p95 / p99",
             " / ".join(fmt_num(ours.get(k), 0) for k in ("p50_ms", "p95_ms", "p99_ms")) + " ms",
             " / ".join(fmt_num(default.get(k), 0) for k in ("p50_ms", "p95_ms", "p99_ms")) + " ms",
             " / ".join(fmt_ratio(ratio.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms")),
-            (f"p95 <= {TARGET_P95_MS:.0f} ms, " if is_target else "") + "p95 <= default",
-            fmt_met(lat_met),
+            f"p95 <= {TARGET_P95_MS:.0f} ms and <= {MAX_P95_RATIO:.2f}x" if is_target else "",
+            _all_met(p95 is not None and p95 <= TARGET_P95_MS,
+                     None if p95_ratio is None else p95_ratio <= MAX_P95_RATIO) if is_target else "",
         ])
-        rate = ours.get("msgs_per_s")
         rows.append([
             f"{level} user{'s' if int(level) > 1 else ''}: messages/s",
             fmt_num(rate, 1),
             fmt_num(default.get("msgs_per_s"), 1),
-            fmt_ratio(ratio.get("msgs_per_s")),
-            f">= {TARGET_MSGS_PER_S:.0f}" if is_target else "",
-            fmt_met(rate >= TARGET_MSGS_PER_S) if is_target and rate is not None else "",
+            fmt_ratio(rate_ratio),
+            f">= {TARGET_MSGS_PER_S:.0f} and >= {MIN_RATE_RATIO:.1f}x" if is_target else "",
+            _all_met(rate is not None and rate >= TARGET_MSGS_PER_S,
+                     None if rate_ratio is None else rate_ratio >= MIN_RATE_RATIO) if is_target else "",
         ])
     return rows
 
@@ -90,6 +95,12 @@ def render_markdown(result: Dict[str, Any]) -> str:
     out.append("")
 
     rows: List[List[str]] = []
+    if default_trained_briefly(result):  # its accuracy means nothing: keep only its parse time
+        epochs = dig(result, "training", "default_epochs")
+        default_nlu = {key: value for key, value in default_nlu.items() if key.startswith("parse_")}
+        out.append(f"The default's networks were trained for {epochs} epoch(s), not 100: the same work per "
+                   "message, so its speed is measured, but its accuracy is not reported.")
+        out.append("")
     acc_met = None
     if ours_nlu.get("heldout_accuracy") is not None and default_nlu.get("heldout_accuracy") is not None:
         acc_met = ours_nlu["heldout_accuracy"] > default_nlu["heldout_accuracy"]

@@ -13,7 +13,9 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Tuple
+
+from sqlalchemy.engine.url import make_url
 
 from bot.tools.bench.load import LOOPBACK
 from bot.tools.bench.procfs import cpu_seconds, own_cpu_seconds, peak_rss_mb
@@ -27,10 +29,33 @@ def role_of(name: str) -> str:
     return base if base in ("rasa", "actions", "web") else "services"
 
 
-class BenchStack:
-    """bot.tools.run.Stack for one model on free loopback ports, with its own temporary SQLite databases."""
+STOCK_PASSWORD_VAR = "BENCH_TRACKER_PASSWORD"
 
-    def __init__(self, model: Path, tf_intra: int, tf_inter: int, root: Path, rasa_servers: int = 1) -> None:
+
+def stock_tracker_store(url: str) -> Tuple[str, Dict[str, str]]:
+    """Rasa's own SQLTrackerStore on the database at `url`: the endpoints section and the environment
+    it reads its password from (never written into the file)."""
+    parsed = make_url(url)
+    fields = {"dialect": parsed.drivername, "host": parsed.host, "port": parsed.port,
+              "db": parsed.database, "username": parsed.username}
+    lines = ["  type: SQL"] + [f"  {key}: {value}" for key, value in fields.items() if value is not None]
+    env = {}
+    if parsed.password is not None:
+        lines.append(f"  password: ${{{STOCK_PASSWORD_VAR}}}")
+        env[STOCK_PASSWORD_VAR] = parsed.password
+    return "\n".join(lines) + "\n", env
+
+
+class BenchStack:
+    """bot.tools.run.Stack for one model on free loopback ports, with its own temporary SQLite databases.
+
+    stock_rasa: the model runs on Rasa's own tracker store instead of ours (same database), as Rasa's
+    default configuration does; our patches to Rasa load only with our model's policies.
+    """
+
+    def __init__(
+        self, model: Path, tf_intra: int, tf_inter: int, root: Path, rasa_servers: int = 1, stock_rasa: bool = False
+    ) -> None:
         self.var_dir = Path(tempfile.mkdtemp(prefix="stack-", dir=root))
         staff = ("bench", hash_staff_password(secrets.token_urlsafe(16)))
         # nothing may leave the machine: no SMS, no staff webhook
@@ -50,6 +75,11 @@ class BenchStack:
             )
         else:
             self.stack = Stack.temporary(self.var_dir, staff, **options)
+        if stock_rasa:
+            env = self.stack.process_env()
+            section, secret = stock_tracker_store(env.get("TRACKER_DATABASE_URL") or env["DATABASE_URL"])
+            self.stack.tracker_store_yaml = section
+            self.stack.env.update(secret)
 
     def _answers(self) -> bool:
         """True once the Rasa server replies to a real message through the REST channel."""

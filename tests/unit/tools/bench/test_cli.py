@@ -10,7 +10,8 @@ from bot.tools.bench.cli import Plan, main
 
 def _args(**changes: object) -> Namespace:
     defaults = dict(quick=False, retrain=False, only=None, repeat=0, repeat_training=1, levels="", conversations=0,
-                    tf_threads="1/1", think_time=0.0, rasa_servers=1, reuse_models=False)
+                    tf_threads="1/1", think_time=0.0, rasa_servers=1, reuse_models=False,
+                    default_epochs=100)
     defaults.update(changes)
     return Namespace(**defaults)
 
@@ -30,6 +31,12 @@ def test_scaled_runs_reuse_the_trained_models() -> None:
     plan = Plan.from_args(_args(rasa_servers=2, reuse_models=True))
     assert plan.rasa_servers == 2 and not plan.retrain and plan.labels == ("ours", "default")
     assert Plan.from_args(_args(rasa_servers=0)).rasa_servers == 1
+
+
+def test_the_default_can_be_trained_briefly_for_speed() -> None:
+    assert Plan.from_args(_args()).default_epochs == 100
+    assert Plan.from_args(_args(default_epochs=1)).default_epochs == 1
+    assert Plan.from_args(_args(default_epochs=0)).default_epochs == 1
 
 
 def test_help_names_the_module(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,19 +18,34 @@ def test_report_has_machine_line_and_all_measures() -> None:
 
 
 def test_report_says_plainly_when_targets_are_met_or_missed() -> None:
-    good = render_markdown(sample_result())
-    assert row(good, "10 users (20")[-1] == "yes"
-    assert row(good, "10 users: messages/s")[-1] == "yes"
+    result = sample_result()
+    for level in ("10",):  # ratios that meet the bars: p95 0.30x, messages/s 3.2x
+        result["load"][level]["ratio_median"].update(p95_ms=0.30, msgs_per_s=3.2)
+    good = render_markdown(result)
+    assert row(good, "10 users (20")[-2:] == ["p95 <= 150 ms and <= 0.35x", "yes"]
+    assert row(good, "10 users: messages/s")[-2:] == [">= 50 and >= 3.0x", "yes"]
     assert row(good, "Training time")[-1] == "yes"
     assert row(good, "Held-out accuracy, all intents")[1:3] == ["90.0%", "80.0%"]
-    # at 50 users ours is slower than the default (ratio 1.2): that is a miss
-    assert row(good, "50 users (50")[-1] == "**no**"
+    assert row(good, "50 users (50")[-2:] == ["", ""]  # no bar at 50 users, closed loop
+
+    slow_ratio = render_markdown(sample_result())  # absolute bars met, ratios 0.8x and 1.3x are not
+    assert row(slow_ratio, "10 users (20")[-1] == "**no**"
+    assert row(slow_ratio, "10 users: messages/s")[-1] == "**no**"
 
     bad = render_markdown(sample_result(p95_at_10=250.0, rate_at_10=20.0, train_s=300.0))
     assert row(bad, "10 users (20")[-1] == "**no**"
     assert row(bad, "10 users: messages/s")[-1] == "**no**"
     assert row(bad, "Training time")[-1] == "**no**"
-    assert row(bad, "p95 <= 100 ms per message")[1:] == ["250 ms", "**no**"]
+    assert row(bad, "p95 <= 150 ms (10 users")[1:] == ["250 ms", "**no**"]
+
+
+def test_a_briefly_trained_default_shows_its_speed_not_its_accuracy() -> None:
+    result = sample_result()
+    result["training"]["default_epochs"] = 1
+    markdown = render_markdown(result)
+    assert "trained for 1 epoch(s), not 100" in markdown
+    assert row(markdown, "Held-out accuracy, all intents")[1:3] == ["90.0%", "n/a"]
+    assert row(markdown, "NLU parse alone")[2] == "10.0 / 14.0 ms"
 
 
 def test_report_survives_missing_parts() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.tools.bench.stack import BenchStack
+from bot.tools.bench.stack import BenchStack, stock_tracker_store
 
 
 def test_bench_stack_is_private_and_keeps_traffic_local(tmp_path: Path) -> None:
@@ -21,3 +21,25 @@ def test_bench_stack_is_private_and_keeps_traffic_local(tmp_path: Path) -> None:
     finally:
         bench.stop()
     assert not bench.var_dir.exists()
+
+
+def test_the_default_configuration_runs_on_rasa_s_own_tracker_store(tmp_path: Path) -> None:
+    bench = BenchStack(tmp_path / "model.tar.gz", tf_intra=1, tf_inter=1, root=tmp_path, stock_rasa=True)
+    try:
+        text = bench.stack.endpoints_text()
+        assert "UrlSQLTrackerStore" not in text
+        assert f"  type: SQL\n  dialect: sqlite\n  db: {bench.var_dir / 'tracker.sqlite'}\n" in text
+    finally:
+        bench.stop()
+    ours = BenchStack(tmp_path / "model.tar.gz", tf_intra=1, tf_inter=1, root=tmp_path)
+    try:
+        assert "type: bot.rasa_server.tracker_store.UrlSQLTrackerStore" in ours.stack.endpoints_text()
+    finally:
+        ours.stop()
+
+
+def test_a_stock_store_reads_its_password_from_the_environment() -> None:
+    section, env = stock_tracker_store("postgresql://iop:s3cret@127.0.0.1:5433/iop")
+    assert section == ("  type: SQL\n  dialect: postgresql\n  host: 127.0.0.1\n  port: 5433\n  db: iop\n"
+                       "  username: iop\n  password: ${BENCH_TRACKER_PASSWORD}\n")
+    assert env == {"BENCH_TRACKER_PASSWORD": "s3cret"} and "s3cret" not in section
