@@ -2,9 +2,10 @@
 
 The child loads the model with Rasa's Agent, scores the evaluation sets (`bot.tools.evaluate.score`),
 then replays the scripted conversations one message at a time through `Agent.handle_text` with a SQLite
-tracker store (ours, or Rasa's own for the default configuration) and the stack's real action server, timing NLU, policies, action-server calls and the
-tracker store by wrapping Rasa's methods. A child process, so that TensorFlow never runs (and the
-wrapped methods never exist) inside the load generator.
+tracker store (ours; for the default configuration Rasa's own, with our patches to Rasa removed) and the
+stack's real action server, timing NLU, policies, action-server calls and the tracker store by wrapping
+Rasa's methods. A child process, so that TensorFlow never runs (and the wrapped methods never exist)
+inside the load generator.
 """
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ async def _worker_async(model: Path, action_url: str, profile_conversations: int
 
     store = tracker_store(stock)
     if stock:  # Rasa's default configuration runs on unpatched Rasa in its own server: the same here
+        import bot.rasa_server.policies  # noqa: F401 - the scoring imports it, which installs our patches
         from bot.rasa_server import patches
 
         patches.remove()

@@ -36,7 +36,8 @@ def stock_tracker_store(url: str) -> Tuple[str, Dict[str, str]]:
     """Rasa's own SQLTrackerStore on the database at `url`: the endpoints section and the environment
     it reads its password from (never written into the file)."""
     parsed = make_url(url)
-    fields = {"dialect": parsed.drivername, "host": parsed.host, "port": parsed.port,
+    # Rasa passes the section's `url` to SQLTrackerStore as its host
+    fields = {"dialect": parsed.drivername, "url": parsed.host, "port": parsed.port,
               "db": parsed.database, "username": parsed.username}
     lines = ["  type: SQL"] + [f"  {key}: {value}" for key, value in fields.items() if value is not None]
     env = {}

@@ -9,7 +9,7 @@ from tests.support.bench_sample import row, sample_result
 def test_report_has_machine_line_and_all_measures() -> None:
     markdown = render_markdown(sample_result())
     assert "2 cores (Test CPU)" in markdown and "Rasa 3.6.21" in markdown and "Python 3.10.13" in markdown
-    for measure in ("Held-out accuracy, all intents", "Crisis recall", "Near-miss false alarms", "NLU parse alone",
+    for measure in ("Held-out accuracy, all intents", "Crisis recall", "Near-misses given the crisis reply or the check-in", "NLU parse alone",
                     "1 user (5 conversations)", "10 users (20 conversations)", "50 users (50 conversations)",
                     "Training time", "Cold start", "Peak RSS (VmHWM), Rasa server", "Peak RSS (VmHWM), website"):
         assert measure in markdown, measure
@@ -74,3 +74,10 @@ def test_report_says_when_one_configuration_was_measured() -> None:
     assert "only (no ratios)" not in render_markdown(result)
     result["settings"]["labels"] = ["ours"]
     assert "Run: full, ours only (no ratios), " in render_markdown(result)
+
+
+def test_errors_are_judged_on_ours_the_default_s_are_shown() -> None:
+    result = sample_result()  # the default had 2 errors, ours none
+    assert row(render_markdown(result), "Errors")[1:] == ["0 of 1000", "2 of 1000", "", "0 (ours)", "yes"]
+    result["errors"]["ours"]["errors"] = 1
+    assert row(render_markdown(result), "Errors")[-1] == "**no**"

@@ -40,6 +40,24 @@ def test_the_default_configuration_runs_on_rasa_s_own_tracker_store(tmp_path: Pa
 
 def test_a_stock_store_reads_its_password_from_the_environment() -> None:
     section, env = stock_tracker_store("postgresql://iop:s3cret@127.0.0.1:5433/iop")
-    assert section == ("  type: SQL\n  dialect: postgresql\n  host: 127.0.0.1\n  port: 5433\n  db: iop\n"
+    assert section == ("  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5433\n  db: iop\n"
                        "  username: iop\n  password: ${BENCH_TRACKER_PASSWORD}\n")
     assert env == {"BENCH_TRACKER_PASSWORD": "s3cret"} and "s3cret" not in section
+
+
+def test_rasa_builds_its_own_store_from_the_section(tmp_path: Path, monkeypatch, request) -> None:
+    from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    section, env = stock_tracker_store(request.getfixturevalue("postgres_url"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "endpoints.yml").write_text("tracker_store:\n" + section)
+    store = TrackerStore.create(read_endpoint_config(str(tmp_path / "endpoints.yml"), "tracker_store"))
+    inner = getattr(store, "_tracker_store", store)
+    try:
+        assert type(inner) is SQLTrackerStore and inner.engine.url.drivername == "postgresql"
+    finally:
+        # the shared test server is also used by the migration tests, which expect only our tables
+        SQLTrackerStore.Base.metadata.drop_all(inner.engine)
+        inner.engine.dispose()
