@@ -35,7 +35,9 @@ STOCK_PASSWORD_VAR = "BENCH_TRACKER_PASSWORD"
 def stock_tracker_store(url: str) -> Tuple[str, Dict[str, str]]:
     """Rasa's own SQLTrackerStore on the database at `url`: the endpoints section and the environment
     it reads its password from (never written into the file)."""
-    parsed = make_url(url)
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.query:
+        raise ValueError("Rasa's own tracker store section has no place for URL options such as sslmode")
     # Rasa passes the section's `url` to SQLTrackerStore as its host
     fields = {"dialect": parsed.drivername, "url": parsed.host, "port": parsed.port,
               "db": parsed.database, "username": parsed.username}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from bot.tools.bench.fmt import fmt_num, fmt_pct
-from bot.tools.bench.stats import dig
+from bot.tools.bench.stats import dig, median_ratio
 
 TARGET_LEVEL = 10  # concurrent conversations the closed-loop bars refer to
 PACED_LEVEL = 50  # ... and the bar at a person's pace
@@ -28,7 +28,14 @@ def _target(target: str, measured: str, met: Optional[bool]) -> Dict[str, Any]:
 
 
 def cpu_ratio(result: Dict[str, Any], level: str) -> Optional[float]:
-    """Rasa server CPU per message (all Rasa servers), ours / default, at one load level."""
+    """Rasa server CPU per message (all Rasa servers), ours / default, at one load level: the median of
+    the per-repetition ratios, as for the other ratios (the medians' ratio when runs are not kept)."""
+    def per_run(label: str) -> List[Optional[float]]:
+        return [dig(run, "cpu_ms_per_msg", "rasa") for run in dig(result, "load", level, label, "runs") or []]
+
+    paired = median_ratio(per_run("ours"), per_run("default"))
+    if paired is not None:
+        return paired
     ours = dig(result, "load", level, "ours", "median", "cpu_ms_per_msg", "rasa")
     default = dig(result, "load", level, "default", "median", "cpu_ms_per_msg", "rasa")
     return None if not ours or not default else ours / default

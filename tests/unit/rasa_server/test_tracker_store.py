@@ -9,16 +9,21 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from sqlalchemy.engine.url import make_url
+
 from bot.rasa_server.tracker_store import UrlSQLTrackerStore
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_tracker_round_trip(backend: str, tmp_path, monkeypatch, request) -> None:
-    url = f"sqlite:///{tmp_path / 'tracker.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = f"sqlite:///{tmp_path / 'iop.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setattr("bot.settings.VAR_DIR", tmp_path)  # SQLite conversations: a file beside ours
     domain = Domain.load("domain.yml")
     store = UrlSQLTrackerStore(domain)
+    if backend == "sqlite":
+        assert store.engine.url.database == str(tmp_path / "tracker.sqlite")
     tracker = DialogueStateTracker.from_events(
         "conv-roundtrip", [UserUttered("hello"), SlotSet("screen_for", "self")], slots=domain.slots
     )
@@ -88,10 +93,10 @@ async def test_reads_and_writes_what_rasa_s_own_store_does(backend: str, tmp_pat
     """Our leaner queries against Rasa's SQLTrackerStore on the same table: after every save the rows
     are the same as Rasa's save writes, and both read back the same latest session and the full history."""
     url = f"sqlite:///{tmp_path / 'tracker.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
-    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
     domain = Domain.load("domain.yml")
     ours = UrlSQLTrackerStore(domain)
+    assert ours.engine.url.database == make_url(url).database  # never the conversations under var/
     rasa = SQLTrackerStore(domain, dialect=ours.engine.url.drivername, host=ours.engine.url.host,
                            port=ours.engine.url.port, db=ours.engine.url.database or "",
                            username=ours.engine.url.username, password=ours.engine.url.password)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.tools.bench.stack import BenchStack, stock_tracker_store
 
 
@@ -43,6 +45,9 @@ def test_a_stock_store_reads_its_password_from_the_environment() -> None:
     assert section == ("  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5433\n  db: iop\n"
                        "  username: iop\n  password: ${BENCH_TRACKER_PASSWORD}\n")
     assert env == {"BENCH_TRACKER_PASSWORD": "s3cret"} and "s3cret" not in section
+    assert "dialect: postgresql" in stock_tracker_store("postgres://iop@127.0.0.1/iop")[0]
+    with pytest.raises(ValueError, match="sslmode"):
+        stock_tracker_store("postgresql://iop@db.example/iop?sslmode=require")
 
 
 def test_rasa_builds_its_own_store_from_the_section(tmp_path: Path, monkeypatch, request) -> None:

@@ -42,3 +42,11 @@ def test_at_a_person_s_pace_only_the_paced_bar_applies() -> None:
     result["load"]["50"]["ours"]["median"]["p95_ms"] = 90.0
     targets = _by_start(result)
     assert targets["p95 <= 100 ms"]["met"] is True and "p95 <= 150 ms" not in targets
+
+
+def test_cpu_ratio_pairs_the_repetitions_when_they_are_kept() -> None:
+    result = sample_result()
+    result["load"]["10"]["ours"]["runs"] = [{"cpu_ms_per_msg": {"rasa": v}} for v in (10.0, 30.0, 12.0)]
+    result["load"]["10"]["default"]["runs"] = [{"cpu_ms_per_msg": {"rasa": v}} for v in (50.0, 60.0, 30.0)]
+    target = _by_start(result)["Rasa server CPU per message <= 0.30x the default's"]
+    assert target["measured"] == "0.40x"  # ratios 0.2, 0.5, 0.4: the median is 0.4
