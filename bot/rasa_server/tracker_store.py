@@ -25,6 +25,13 @@ logger = logging.getLogger(__name__)
 PING_TIMEOUT_SECONDS = 3.0
 
 
+def sql_store_fields(url: str) -> Dict[str, Any]:
+    """Rasa's SQLTrackerStore arguments (dialect, host, port, db, ...) for one database URL."""
+    parsed = make_url(url)
+    return {"dialect": parsed.drivername, "host": parsed.host, "port": parsed.port, "db": parsed.database or "",
+            "username": parsed.username, "password": parsed.password, "query": dict(parsed.query) or None}
+
+
 class UrlSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore configured from TRACKER_DATABASE_URL / DATABASE_URL (see bot.settings)."""
 
@@ -35,17 +42,10 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        url = make_url(tracker_database_url())
         super().__init__(
             domain=domain,
-            dialect=url.drivername,
-            host=url.host,
-            port=url.port,
-            db=url.database or "",
-            username=url.username,
-            password=url.password,
             event_broker=event_broker,
-            query=dict(url.query) or None,
+            **sql_store_fields(tracker_database_url()),
             **kwargs,
         )
         # Rasa builds its pool without pre-ping: after the database restarts, the first turn of each

@@ -27,17 +27,15 @@ def hash_staff_password(password: str) -> str:
 
 def tracker_store(stock: bool = False) -> Any:
     """The Rasa server's tracker store on TRACKER_DATABASE_URL: ours, or (stock) Rasa's own on the same file."""
-    from bot.rasa_server.tracker_store import UrlSQLTrackerStore
+    from bot.rasa_server.tracker_store import UrlSQLTrackerStore, sql_store_fields
 
     if not stock:
         return UrlSQLTrackerStore()
     from rasa.core.tracker_store import SQLTrackerStore
-    from sqlalchemy.engine.url import make_url
 
     from bot.settings import tracker_database_url
 
-    url = make_url(tracker_database_url())
-    return SQLTrackerStore(dialect=url.drivername, db=url.database or "")
+    return SQLTrackerStore(**sql_store_fields(tracker_database_url()))
 
 
 async def nlu_scores(parser: Any) -> "Scores":

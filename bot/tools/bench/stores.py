@@ -85,9 +85,8 @@ def backends(sqlite_dir: Path, pg_url: str, redis: Dict[str, Any], domain: Any) 
     import os
 
     from rasa.core.tracker_store import RedisTrackerStore, SQLTrackerStore
-    from sqlalchemy.engine.url import make_url
 
-    from bot.rasa_server.tracker_store import UrlSQLTrackerStore
+    from bot.rasa_server.tracker_store import UrlSQLTrackerStore, sql_store_fields
 
     def ours(url: str) -> Callable[[], Any]:
         def build() -> Any:
@@ -96,9 +95,7 @@ def backends(sqlite_dir: Path, pg_url: str, redis: Dict[str, Any], domain: Any) 
         return build
 
     def rasa_sql(url: str) -> Callable[[], Any]:
-        parsed = make_url(url)
-        return lambda: SQLTrackerStore(domain, dialect=parsed.drivername, host=parsed.host, port=parsed.port,
-                                       db=parsed.database or "", username=parsed.username, password=parsed.password)
+        return lambda: SQLTrackerStore(domain, **sql_store_fields(url))
 
     return {
         "SQLite, ours": ours(f"sqlite:///{sqlite_dir / 'ours.sqlite'}"),

@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from sqlalchemy.engine.url import make_url
 
-from bot.rasa_server.tracker_store import UrlSQLTrackerStore
+from bot.rasa_server.tracker_store import UrlSQLTrackerStore, sql_store_fields
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -97,9 +97,7 @@ async def test_reads_and_writes_what_rasa_s_own_store_does(backend: str, tmp_pat
     domain = Domain.load("domain.yml")
     ours = UrlSQLTrackerStore(domain)
     assert ours.engine.url.database == make_url(url).database  # never the conversations under var/
-    rasa = SQLTrackerStore(domain, dialect=ours.engine.url.drivername, host=ours.engine.url.host,
-                           port=ours.engine.url.port, db=ours.engine.url.database or "",
-                           username=ours.engine.url.username, password=ours.engine.url.password)
+    rasa = SQLTrackerStore(domain, **sql_store_fields(url))
     columns = ("type_name", "timestamp", "intent_name", "action_name", "data")
 
     def rows(sender: str) -> list:
