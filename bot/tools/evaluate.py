@@ -12,7 +12,7 @@ questions. The safety sets come in two groups, reported apart:
   the training data and the other sets, frozen when committed and never used for tuning.
 
 The fit check's typed answers (bot/tools/typed_answers.py) are scored on the learned reading's training
-sets (data/screening/, fit) and the two frozen sets in tests/screening/ (unseen, texts hidden).
+sets (data/screening/, fit) and the frozen sets in tests/screening/ (unseen, texts hidden).
 
 A crisis message counts as caught when the same turn carries 988/911: the crisis reply (intent
 `crisis`) or the safety check-in (intent `possible_risk`). A near-miss counts against the
@@ -35,7 +35,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from bot.screening.classifier import training_files
-from bot.tools.typed_answers import BATCH_2, FROZEN_SET, TypedScores, load_items
+from bot.tools.typed_answers import FROZEN_SETS, TypedScores, load_items
 from bot.tools.typed_answers import score as typed_score
 
 EVAL_SETS = Path(__file__).resolve().parent / "eval_sets"
@@ -290,9 +290,9 @@ def print_safety(name: str, figures: Dict[str, Any], show_texts: bool) -> None:
 
 
 def typed_answer_sets() -> List[Tuple[str, Path, bool]]:
-    """(name, path, unseen): the learned reading's training sets (fit) and the two frozen sets."""
+    """(name, path, unseen): the learned reading's training sets (fit) and the frozen sets."""
     sets = [(p.stem, p, False) for p in training_files()]
-    return sets + [("typed_answers (frozen)", FROZEN_SET, True), ("typed_answers_batch2 (frozen)", BATCH_2, True)]
+    return sets + [(f"{path.stem} (frozen)", path, True) for path in FROZEN_SETS]
 
 
 def print_typed(name: str, typed: TypedScores, unseen: bool, show_texts: bool) -> None:

@@ -1,4 +1,4 @@
-"""The bars on the two frozen typed-answer sets (typed_answers.yml, typed_answers_batch2.yml), through
+"""The bars on the frozen typed-answer sets (typed_answers.yml, typed_answers_batch2.yml and _batch3), through
 the trained model and the assistant's own order: crisis policy, dialogue rules, then the form's
 reading of the answer.
 
@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.tools.typed_answers import BATCH_2, FROZEN_SET, TypedScores, load_items, score
+from bot.tools.typed_answers import BATCH_2, BATCH_3, FROZEN_SET, FROZEN_SETS, TypedScores, load_items, score
 from bot.tools.run import DEFAULT_MODEL
 
 BAR_ACCURACY = 0.97
-# (accuracy, risky answers read as safe) measured when the learned reading was landed: 84.0% and 8 on
-# the first set (81.9% and 8 with the phrases alone), 84.0% and 0 on the second (78.2% and 0).
-FLOORS = {FROZEN_SET: (0.83, 8), BATCH_2: (0.83, 0)}
+# (accuracy, risky answers read as safe): 83.4% and 8 on the first set, 83.4% and 0 on the second,
+# 84.8% and 1 on the third, when the third was committed.
+FLOORS = {FROZEN_SET: (0.83, 8), BATCH_2: (0.83, 0), BATCH_3: (0.84, 1)}
 
 
 @lru_cache(maxsize=None)
@@ -36,7 +36,7 @@ def frozen_scores(path: Path = FROZEN_SET) -> TypedScores:
     return asyncio.run(score(load_items(path), agent.parse_message))
 
 
-@pytest.mark.parametrize("path", [FROZEN_SET, BATCH_2])
+@pytest.mark.parametrize("path", FROZEN_SETS)
 def test_the_frozen_sets_are_big_enough_and_labelled(path: Path) -> None:
     items = load_items(path)
     assert len(items) >= 400
@@ -44,7 +44,7 @@ def test_the_frozen_sets_are_big_enough_and_labelled(path: Path) -> None:
     assert {"yes", "no", "unsure", "question", "crisis", "stop", "callback", "off_topic"} <= {i["expected"] for i in items}
 
 
-@pytest.mark.parametrize("path", [FROZEN_SET, BATCH_2])
+@pytest.mark.parametrize("path", FROZEN_SETS)
 def test_no_worse_than_measured(path: Path) -> None:
     scores = frozen_scores(path)
     accuracy, risk_read_as_safe = FLOORS[path]
@@ -52,7 +52,7 @@ def test_no_worse_than_measured(path: Path) -> None:
     assert scores.risk_read_as_safe <= risk_read_as_safe
 
 
-@pytest.mark.parametrize("path", [FROZEN_SET, BATCH_2])
+@pytest.mark.parametrize("path", FROZEN_SETS)
 @pytest.mark.xfail(strict=True, reason="the typed-answer bars (97%, no risky answer read as safe) are not met yet")
 def test_the_issue_bars(path: Path) -> None:
     scores = frozen_scores(path)

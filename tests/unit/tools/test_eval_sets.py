@@ -11,7 +11,7 @@ from bot.safety import normalize
 from bot.settings import PROJECT_ROOT as ROOT
 from bot.tools.evaluate import load_texts, safety_sets
 from bot.screening.classifier import load_examples, training_files
-from bot.tools.typed_answers import BATCH_2, FROZEN_SET, load_items
+from bot.tools.typed_answers import FROZEN_SETS, load_items
 
 NOT_ANSWERS = ("question", "off_topic", "crisis", "stop", "callback")
 from tests.support.eval_sets import ADVICE, CRISIS, KINDS, NEAR_MISS
@@ -64,7 +64,7 @@ def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
     # Typed answers to the fit check, from six words up: "not at all" or "i don't know" are everyday
     # words, not copies. Its questions and off-topic lines ("how much does the program cost") are
     # the classifier's own ground and may match its examples.
-    typed = [_words(str(item["text"])) for item in load_items(FROZEN_SET) if item["expected"] not in NOT_ANSWERS]
+    typed = [_words(str(item["text"])) for item in load_items(FROZEN_SETS[0]) if item["expected"] not in NOT_ANSWERS]
     copies = []
     for example in examples:
         words = _words(example)
@@ -76,10 +76,10 @@ def test_no_training_example_is_a_near_copy_of_an_evaluation_message() -> None:
 
 
 def test_no_answer_the_fit_check_reading_learns_from_is_a_near_copy_of_a_frozen_answer() -> None:
-    """The learned reading's training answers (data/screening/) against both frozen typed-answer
+    """The learned reading's training answers (data/screening/) against the frozen typed-answer
     sets: from four words up, none may share 70% or more of its words with a frozen answer."""
-    frozen = [_words(str(item["text"])) for path in (FROZEN_SET, BATCH_2) for item in load_items(path)]
-    assert len(frozen) >= 1000
+    frozen = [_words(str(item["text"])) for path in FROZEN_SETS for item in load_items(path)]
+    assert len(frozen) >= 1500
     copies = []
     for example in load_examples(training_files()):
         words = _words(example.text)
