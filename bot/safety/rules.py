@@ -234,6 +234,22 @@ def detect_crisis(text: str) -> Optional[SafetySignal]:
     return signal if signal is not None and signal.definite else None
 
 
+def definite_matches(text: str) -> List[Found]:
+    """Every place in the message where a definite crisis rule fires (its match not explained away),
+    in every normalised form: what the crisis reply would be for."""
+    if not text or not text.strip():
+        return []
+    book = rule_book()
+    forms = _Forms(text)
+    return [
+        found
+        for rule in book.rules
+        for variant in forms.of(rule.language)
+        for found in (Found.of(variant, match) for match in rule.pattern.finditer(variant))
+        if rule.fires(found, book.cues) and rule.tier_for(found, book.cues) == DEFINITE
+    ]
+
+
 def mentions_crisis_words(text: str) -> bool:
     """Whether any rule's words occur in the message, explained away or not.
 

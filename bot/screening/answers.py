@@ -20,8 +20,9 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, 
 
 from bot.safety.check_in import answer_words
 from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yaml
-from bot.safety.names import POSSIBLE_RISK_INTENT
+from bot.safety.names import CRISIS_INTENT, POSSIBLE_RISK_INTENT
 from bot.safety.normalise import normalize, plain_variants
+from bot.safety.rules import definite_matches
 from bot.screening.classifier import OTHER, best, classifier
 from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
 
@@ -43,7 +44,7 @@ QUESTION_INTENTS = frozenset({"faq", "bot_capabilities", "medical_advice", "out_
 STOP_INTENT = "stop_form"  # read here, after the answer: "let's do it" is not a stop
 PAYLOADS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
 LISTS = ("yes", "yes_whole", "no", "fine", "filler", "neutral", "neither", "unsure", "contrast", "negation", "long_ago",
-         "recent", "not_negation", "stop_whole", "stop_anywhere", "callback", "question_start", "why")
+         "recent", "before_now", "now", "not_negation", "stop_whole", "stop_anywhere", "callback", "question_start", "why")
 
 
 class Kind(str, Enum):
@@ -268,6 +269,25 @@ def _read_clause(clause: str, question: Question, words: Phrases) -> ClauseReadi
 
 def _long_ago(forms: Sequence[str], words: Phrases) -> bool:
     return any(words.long_ago.search(f) for f in forms) and not any(words.recent.search(f) for f in forms)
+
+
+# "im shaking", "she is having a seizure": something happening as the person writes.
+_HAPPENING = re.compile(r"\b(?:i am|im|he is|hes|she is|shes|they are|theyre|we are|were|it is|its) (?:\w+ )?\w+ing\b")
+
+
+def told_before_now(text: str) -> bool:
+    """Every emergency the crisis rules find in the message is told with a time before today in its
+    own sentence ("he od'd in june, the ambulance came", "narcan twice this year"), and nothing in
+    the message says now ("tonight", "again", "not breathing", "i'm shaking"): at a question about
+    that kind of event, an answer rather than an emergency happening now."""
+    found = definite_matches(text)
+    if not found:
+        return False
+    words = phrases()
+    forms = message_forms(text) + [f.text for f in found]
+    if any(words.now.search(form) or _HAPPENING.search(form) for form in forms):
+        return False
+    return all(words.before_now.search(f.sentence) for f in found)
 
 
 def _combine(values: Set[str], question: Question) -> Optional[str]:
@@ -510,7 +530,7 @@ def read(question_id: str, text: str, intent: Optional[str] = None, confidence: 
     else:
         asks = intent in QUESTION_INTENTS or intent == STOP_INTENT
         wary = Wary(question_like="?" in stripped or (asks and confidence >= NLU_MIN_CONFIDENCE),
-                    warning_sign=intent == POSSIBLE_RISK_INTENT)
+                    warning_sign=intent in (POSSIBLE_RISK_INTENT, CRISIS_INTENT))
         value = read_yes_no(question, stripped, clarify, forms, learned, wary)
     request = _request(forms, words)
     if _starts_as_question(forms, words) and not request:

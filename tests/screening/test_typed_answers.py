@@ -19,9 +19,9 @@ from bot.tools.typed_answers import BATCH_2, BATCH_3, FROZEN_SET, FROZEN_SETS, T
 from bot.tools.run import DEFAULT_MODEL
 
 BAR_ACCURACY = 0.97
-# (accuracy, risky answers read as safe): 83.4% and 8 on the first set, 83.4% and 0 on the second,
-# 84.8% and 1 on the third, when the third was committed.
-FLOORS = {FROZEN_SET: (0.83, 8), BATCH_2: (0.83, 0), BATCH_3: (0.84, 1)}
+# (accuracy, risky answers read as safe) as measured: 83.6% and 8 on the first set, 83.6% and 0 on the
+# second, 85.8% and 1 on the third (84.8% when the third was committed).
+FLOORS = {FROZEN_SET: (0.835, 8), BATCH_2: (0.835, 0), BATCH_3: (0.855, 1)}
 
 
 @lru_cache(maxsize=None)

@@ -33,7 +33,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.check_in import Answer, read_answer
-from bot.screening.answers import Kind
+from bot.screening.answers import Kind, told_before_now
 from bot.screening.answers import read as read_typed_answer
 from bot.screening.answers import phrases as screening_phrases
 from bot.screening.rules import SELF_HARM, UNSURE, YES
@@ -97,6 +97,8 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
     if done:
         return None  # e.g. after action_back_to_question or utter_risk_check_resume: the other policies' turn
     if turn.intent == CRISIS_INTENT:
+        if _told_of_before_now(turn):
+            return _warning_sign_in_fit_check(turn)
         return _crisis_first(turn, UTTER_CRISIS)
     if turn.risk_check in (ASKED, ASKED_AGAIN):
         return _answer_to_check_in(turn)
@@ -105,6 +107,20 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
             return _warning_sign_in_fit_check(turn)
         return Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED})
     return None
+
+
+def _told_of_before_now(turn: Turn) -> bool:
+    """An emergency of the kind the fit-check question asks about, told as before today ("he od'd in
+    june, the ambulance came" at the overdose question): weighed as a warning sign of that kind,
+    which its question may take as the answer. Anything said of now keeps the crisis reply."""
+    if turn.active_loop != SCREENING_FORM or turn.requested_slot not in screening_rules().ids:
+        return False
+    try:
+        question = screening_rules().question(str(turn.requested_slot))
+        return question.warning_kind is not None and turn.crisis_type == question.warning_kind and told_before_now(turn.text)
+    except Exception:  # noqa: BLE001 - a data mistake must never cost a crisis reply
+        logger.exception("fit-check data could not be read; giving the crisis reply")
+        return False
 
 
 def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
@@ -116,7 +132,9 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     and its outcome says what to do. Seen by the classifier alone it is weaker evidence: the form
     takes a clear answer, a question or a request, except at the self-harm question, where only a
     risky or unsure answer goes to the form. Anything else gets the check-in, which asks directly.
-    If the fit check's own data cannot be read, the check-in is the answer."""
+    The phrases alone decide: a learned reading finds a risky answer in "he just shot up" at the
+    overdose question, where the check-in must ask. If the fit check's own data cannot be read, the
+    check-in is the answer."""
     check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
     try:
         question = screening_rules().question(str(turn.requested_slot))
@@ -148,7 +166,9 @@ def _answer_to_check_in(turn: Turn) -> Step:
 
 
 def _crisis_first(turn: Turn, action: str) -> Step:
-    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None}
+    # The crisis message is not the answer to a pending fit-check question (its slot may have taken
+    # the text); a "yes" at the self-harm question is, below.
+    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None, **_keep_form_question(turn)}
     if action == UTTER_CRISIS and turn.intent != CRISIS_INTENT and turn.crisis_type is None:
         slots[CRISIS_ENTITY] = "suicide"  # a yes to "are you thinking about ending your life?"
     # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so

@@ -37,6 +37,7 @@ NEVER_FIRE = [
     "I need to cut back on drinking",
     "I'm going to jump on a call",
     "what are the signs of an overdose",
+    "my friend hit me with narcan in april",  # naloxone given, not an assault
 ]
 
 
@@ -149,3 +150,9 @@ def test_near_miss_false_alarm_rate() -> None:
         f"false-alarm rate {rate:.1%} > {MAX_FALSE_ALARM_RATE:.0%} on {len(NEAR_MISS)} near-misses:\n"
         + "\n".join(alarms)
     )
+
+
+def test_naloxone_given_is_a_medical_event_not_an_assault() -> None:
+    signal = assess("they hit him w narcan twice")
+    assert signal is not None and signal.kind == "medical"
+    assert assess("he hit me with a bat").kind == "violence"

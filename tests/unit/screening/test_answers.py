@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.safety.data import SafetyDataError
-from bot.screening.answers import ANSWERS_FILE, Kind, load_phrases, parse_concern, parse_screen_for, read, read_plain_yes_no
+from bot.screening.answers import ANSWERS_FILE, Kind, load_phrases, parse_concern, parse_screen_for, read, read_plain_yes_no, told_before_now
 from bot.screening.rules import SCREENING_DIR
 
 ANSWER = Kind.ANSWER
@@ -171,3 +171,25 @@ def test_phrase_mistakes_are_named(tmp_path: Path) -> None:
     (tmp_path / ANSWERS_FILE).write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(SafetyDataError, match="lower-case words"):
         load_phrases(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, before",
+    [
+        ("she was found unresponsive in a gas station bathroom in june", True),
+        ("we found him unresponsive last month, paramedics came", True),
+        ("EMS came to the house in August, she was turning blue", True),
+        # said of now, or as it happens
+        ("he od'd in june and now he won't wake up", False),
+        ("she overdosed last month and again tonight", False),
+        ("i stopped drinking 2 days ago and i'm shaking so bad i think im having a seizure", False),
+        ("found him unresponsive an hour ago", False),
+        ("EMS came in August and she is turning blue again", False),
+        # no time told, or nothing the crisis rules call an emergency
+        ("he had a seizure from drinking and went by ambulance", False),
+        ("she's not breathing", False),
+        ("he drinks every day since june", False),
+    ],
+)
+def test_an_emergency_told_as_before_today(text: str, before: bool) -> None:
+    assert told_before_now(text) is before

@@ -175,3 +175,33 @@ def test_after_a_no_the_other_policies_take_over(done) -> None:
 def test_the_replayed_message_is_left_to_the_other_policies() -> None:
     # After action_back_to_question the replayed message has its own intent and no check-in is pending.
     assert next_safety_action(turn("faq", text="how much does it cost?")) is None
+
+
+@pytest.mark.parametrize(
+    "requested, text, kind, expected",
+    [
+        # an emergency of the question's kind, told as before today: the form reads it as the answer
+        ("overdose", "she was found unresponsive in a gas station bathroom in june", "medical", None),
+        ("overdose", "we found him unresponsive last month, paramedics came", "medical", None),
+        ("overdose", "EMS came to the house in August, she was turning blue", "medical", None),
+        # anything said of now keeps the crisis reply
+        ("daily_use", "i stopped drinking 2 days ago and i'm shaking so bad i think im having a seizure", "medical", "utter_crisis"),
+        ("overdose", "he od'd in june and now he won't wake up", "medical", "utter_crisis"),
+        ("overdose", "she overdosed last month and again tonight", "medical", "utter_crisis"),
+        ("overdose", "she's not breathing", "medical", "utter_crisis"),
+        # no time told: the crisis reply
+        ("overdose", "he had a seizure from drinking and went by ambulance", "medical", "utter_crisis"),
+        # of another kind than the question's, or at a question about no kind of emergency
+        ("overdose", "he overdosed on purpose in january", "suicide", "utter_crisis"),
+        ("home", "her roommate overdosed there last month", "medical", "utter_crisis"),
+        # outside the fit check
+        (None, "she was found unresponsive in a gas station bathroom in june", "medical", "utter_crisis"),
+    ],
+)
+def test_an_emergency_told_as_before_today_at_its_question(requested: Optional[str], text: str, kind: str,
+                                                           expected: Optional[str]) -> None:
+    step = next_safety_action(turn("crisis", text=text, loop="screening_form" if requested else None,
+                                   requested=requested, crisis_type=kind))
+    assert (step.action if step else None) == expected
+    if step and step.action == "utter_risk_check":
+        assert step.slots[requested] is None
