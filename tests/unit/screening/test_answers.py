@@ -25,6 +25,8 @@ ANSWER = Kind.ANSWER
         ("medical", "does insurance cover it", Kind.QUESTION, None),
         ("self_harm", "yes but I'm not going to act on it", ANSWER, "yes"),
         ("daily_use", "Yes, he can't go a day without using", ANSWER, "yes"),
+        ("daily_use", "nah not every day, like 6 out of 7", ANSWER, "yes"),  # nearly every day
+        ("opioids", "honestly I can't get through a day without my hydrocodone", ANSWER, "yes"),
         ("daily_use", "no seizures, but I use heroin every day", ANSWER, "yes"),
         # plain answers, shorthand, emoji
         ("opioids", "Yes", ANSWER, "yes"),
