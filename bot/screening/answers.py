@@ -22,7 +22,8 @@ from bot.safety.check_in import answer_words
 from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yaml
 from bot.safety.names import CRISIS_INTENT, POSSIBLE_RISK_INTENT
 from bot.safety.normalise import normalize, plain_variants
-from bot.safety.rules import definite_matches
+from bot.safety.checks import Found
+from bot.safety.rules import DEFINITE, firing_matches
 from bot.screening.classifier import OTHER, best, classifier
 from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
 
@@ -271,23 +272,34 @@ def _long_ago(forms: Sequence[str], words: Phrases) -> bool:
     return any(words.long_ago.search(f) for f in forms) and not any(words.recent.search(f) for f in forms)
 
 
-# "im shaking", "she is having a seizure": something happening as the person writes.
-_HAPPENING = re.compile(r"\b(?:i am|im|he is|hes|she is|shes|they are|theyre|we are|were|it is|its) (?:\w+ )?\w+ing\b")
+# "she is turning blue", "he's not breathing": something happening as the person writes.
+_HAPPENING = re.compile(r"\b(?:am|im|is|hes|shes|are|theyre|were|its)\b(?: \w+){0,2}?ing\b")
+# Where one emergency word's clause ends: punctuation, and the words that join two happenings.
+_CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:and|but|then|so|now|while|plus)\b")
 
 
-def told_before_now(text: str) -> bool:
-    """Every emergency the crisis rules find in the message is told with a time before today in its
-    own sentence ("he od'd in june, the ambulance came", "narcan twice this year"), and nothing in
-    the message says now ("tonight", "again", "not breathing", "i'm shaking"): at a question about
-    that kind of event, an answer rather than an emergency happening now."""
-    found = definite_matches(text)
-    if not found:
+def _own_clause(found: Found) -> str:
+    """The words around one match, up to the nearest clause break on either side."""
+    text = found.text
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, found.start)), default=0)
+    right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, found.end)), len(text))
+    return text[left:right]
+
+
+def told_before_now(text: str, kind: str) -> bool:
+    """The message tells an emergency of this kind (and of no other) that happened before today: every
+    place the crisis rules fire is of this kind and has a plain date before today in its own clause
+    ("she was found unresponsive in june", "he od'd last year"), and nothing in the message says
+    now ("tonight", "again", "911", "she is turning blue"). At a question about that kind of event,
+    an answer rather than an emergency happening now. Anything less sure keeps the crisis reply."""
+    found = firing_matches(text)
+    if not any(tier == DEFINITE for _, tier, _ in found) or any(k != kind for k, _, _ in found):
         return False
     words = phrases()
-    forms = message_forms(text) + [f.text for f in found]
+    forms = message_forms(text) + [f.text for _, _, f in found]
     if any(words.now.search(form) or _HAPPENING.search(form) for form in forms):
         return False
-    return all(words.before_now.search(f.sentence) for f in found)
+    return all(words.before_now.search(_own_clause(f)) for _, _, f in found)
 
 
 def _combine(values: Set[str], question: Question) -> Optional[str]:

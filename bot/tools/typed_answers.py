@@ -78,11 +78,18 @@ def is_risk_read_as_safe(question: str, expected: str, got: str) -> bool:
     return risky and got == q.safe_side
 
 
+def is_crisis_missed(expected: str, got: str) -> bool:
+    """A crisis typed at a question that got neither the crisis reply nor the check-in: no 988/911 in
+    that turn, whatever the form made of it (a risky answer too)."""
+    return expected == "crisis" and got not in ACCEPTED["crisis"]
+
+
 @dataclass
 class TypedScores:
     total: int = 0
     correct: int = 0
     risk_read_as_safe: int = 0
+    crisis_missed: int = 0
     by_question: Dict[str, List[int]] = field(default_factory=dict)  # question -> [correct, total]
     errors: List[Dict[str, str]] = field(default_factory=list)
 
@@ -95,6 +102,7 @@ class TypedScores:
             "answers": self.total,
             "accuracy": self.accuracy,
             "risk_read_as_safe": self.risk_read_as_safe,
+            "crisis_missed": self.crisis_missed,
             "by_question": {q: c / max(1, n) for q, (c, n) in self.by_question.items()},
         }
         if with_texts:
@@ -115,6 +123,7 @@ async def score(items: List[Dict[str, Any]], parse: Parse) -> TypedScores:
         tally[1] += 1
         if is_risk_read_as_safe(question, expected, got):
             scores.risk_read_as_safe += 1
+        scores.crisis_missed += is_crisis_missed(expected, got)
         if not right:
             scores.errors.append({"question": question, "for": item.get("for", ""), "expected": expected, "got": got, "text": text})
     return scores

@@ -113,11 +113,12 @@ def _told_of_before_now(turn: Turn) -> bool:
     """An emergency of the kind the fit-check question asks about, told as before today ("he od'd in
     june, the ambulance came" at the overdose question): weighed as a warning sign of that kind,
     which its question may take as the answer. Anything said of now keeps the crisis reply."""
-    if turn.active_loop != SCREENING_FORM or turn.requested_slot not in screening_rules().ids:
-        return False
+    if turn.active_loop != SCREENING_FORM or turn.requested_slot not in screening_rules().ids or turn.risk_check:
+        return False  # a pending check-in is answered first
     try:
         question = screening_rules().question(str(turn.requested_slot))
-        return question.warning_kind is not None and turn.crisis_type == question.warning_kind and told_before_now(turn.text)
+        kind = question.warning_kind
+        return kind is not None and turn.crisis_type == kind and told_before_now(turn.text, kind)
     except Exception:  # noqa: BLE001 - a data mistake must never cost a crisis reply
         logger.exception("fit-check data could not be read; giving the crisis reply")
         return False
@@ -166,9 +167,7 @@ def _answer_to_check_in(turn: Turn) -> Step:
 
 
 def _crisis_first(turn: Turn, action: str) -> Step:
-    # The crisis message is not the answer to a pending fit-check question (its slot may have taken
-    # the text); a "yes" at the self-harm question is, below.
-    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None, **_keep_form_question(turn)}
+    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None, **_crisis_text_taken_back(turn)}
     if action == UTTER_CRISIS and turn.intent != CRISIS_INTENT and turn.crisis_type is None:
         slots[CRISIS_ENTITY] = "suicide"  # a yes to "are you thinking about ending your life?"
     # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so
@@ -176,6 +175,21 @@ def _crisis_first(turn: Turn, action: str) -> Step:
     if turn.active_loop == SCREENING_FORM and turn.requested_slot == SELF_HARM:
         slots[SELF_HARM] = YES
     return Step(action, slots)
+
+
+def _crisis_text_taken_back(turn: Turn) -> Dict[str, Any]:
+    """A fit-check question about a kind of emergency takes crisis messages too (domain.yml), so
+    that one told as before today can be its answer; any other crisis message is not an answer, and
+    the text its slot took is undone. Other questions' slots never take a crisis message, and keep
+    an answer given before it."""
+    if turn.active_loop != SCREENING_FORM or turn.requested_slot not in screening_rules().ids:
+        return {}
+    try:
+        takes_crisis = screening_rules().question(str(turn.requested_slot)).warning_kind is not None
+    except Exception:  # noqa: BLE001 - a data mistake must never cost a crisis reply
+        logger.exception("fit-check data could not be read")
+        takes_crisis = True
+    return _keep_form_question(turn) if takes_crisis else {}
 
 
 def _crisis_rest(turn: Turn) -> Step:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import platform
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 def _children_map() -> Dict[int, List[int]]:
     children: Dict[int, List[int]] = {}
@@ -74,6 +74,25 @@ def memory_now_mb(pid: int) -> float:
     """Memory a process and its descendants use right now, in MB, shared pages counted once: summing
     each PostgreSQL backend's resident set would count the shared buffers once per backend."""
     return sum(pss_kb(p) for p in process_tree(pid)) / 1024.0
+
+
+def _rollup_kb(pid: int) -> Tuple[int, int]:
+    """(Pss, Pss_Shmem) of one process in kB, read in one pass of /proc/PID/smaps_rollup; where that
+    cannot be read, (VmRSS, 0): all of it counted as the process's own."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+        return int(fields["Pss"].split()[0]), int(fields.get("Pss_Shmem", "0 kB").split()[0])
+    except (OSError, ValueError, KeyError, IndexError):
+        return status_kb(pid, "VmRSS"), 0
+
+
+def memory_split_mb(pid: int) -> Tuple[float, float]:
+    """memory_now_mb in two parts from one walk of the process tree: (own, shared pool). The shared
+    pool is shared memory (Pss_Shmem): for PostgreSQL its buffer cache, which fills as tables are
+    read and written, up to its configured size (shared_buffers)."""
+    parts = [_rollup_kb(p) for p in process_tree(pid)]
+    pss, shmem = sum(a for a, _ in parts), sum(b for _, b in parts)
+    return (pss - shmem) / 1024.0, shmem / 1024.0
 
 
 def cpu_seconds(pid: int) -> float:

@@ -5,7 +5,10 @@ What it checks, and prints as met or not:
 - no error seen by a user (a non-200, an empty reply, a timeout or the technical-trouble text);
 - every completed conversation's callback request stored exactly once, none twice;
 - memory flat: no process that was not killed grows by more than FLAT_GROWTH between the end of the
-  warm-up and the end (memory sampled every few seconds, shared pages counted once: procfs.memory_now_mb);
+  warm-up and the end (memory sampled every few seconds, shared pages counted once: procfs.memory_now_mb),
+  leaving out the shared-memory pool, PostgreSQL's buffer cache, which is a cache that fills up to its
+  configured size (shared_buffers) as the tables grow: it is reported beside, and must stay within
+  that size and SHARED_POOL_EXTRA_MB;
 - the killed server answering again, and how long that took.
 
     python -m bot.tools.bench.soak                 # 50 users, 10 minutes, 2 Rasa servers
@@ -32,11 +35,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT
 from bot.tools.bench.load import run_load
-from bot.tools.bench.procfs import machine_info, memory_now_mb
+from bot.tools.bench.procfs import machine_info, memory_split_mb
 from bot.tools.bench.project import technical_trouble
 from bot.tools.bench.report import log
 from bot.tools.bench.stack import BenchStack
 from bot.tools.bench.train import BENCH_MODELS
+from bot.tools.scaled import PG_SHARED_BUFFERS_MB
 from bot.tools.run import signal_group
 from bot.tools.supervise import Supervisor
 
@@ -44,6 +48,9 @@ MODEL = PROJECT_ROOT / "models" / "iop.tar.gz"
 RESULTS = PROJECT_ROOT / "results" / "soak.json"
 FLAT_GROWTH = 0.10  # at most 10% more memory at the end than after the warm-up
 FLAT_SLACK_MB = 25.0  # ... or this much, for small processes whose few MB move in steps
+# PostgreSQL's shared memory beyond its buffer cache (lock tables, WAL buffers, one slot per
+# connection): the shared pool must stay within shared_buffers and this.
+SHARED_POOL_EXTRA_MB = 64.0
 VICTIM = "rasa-1"
 
 
@@ -104,7 +111,8 @@ class Sampler(threading.Thread):
     def __init__(self, stack: BenchStack, supervisor: Supervisor, every: float) -> None:
         super().__init__(daemon=True)
         self.stack, self.supervisor, self.every = stack, supervisor, every
-        self.samples: Dict[str, List[float]] = {name: [] for name in stack.stack.processes}
+        self.samples: Dict[str, List[float]] = {name: [] for name in stack.stack.processes}  # without the pool
+        self.shared: Dict[str, List[float]] = {name: [] for name in stack.stack.processes}
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -114,7 +122,9 @@ class Sampler(threading.Thread):
             if time.monotonic() >= next_sample:
                 next_sample = time.monotonic() + self.every
                 for name, proc in list(self.stack.stack.processes.items()):
-                    self.samples.setdefault(name, []).append(memory_now_mb(proc.pid) if proc.poll() is None else 0.0)
+                    own, pool = memory_split_mb(proc.pid) if proc.poll() is None else (0.0, 0.0)
+                    self.samples.setdefault(name, []).append(own)
+                    self.shared.setdefault(name, []).append(pool)
             self.done.wait(0.5)
 
 
@@ -159,6 +169,7 @@ def run_soak(plan: SoakPlan, model: Path = MODEL) -> Dict[str, Any]:
         memory = {
             name: {
                 "samples_mb": [round(v, 1) for v in values],
+                "shared_pool_mb": [round(v, 1) for v in sampler.shared.get(name, [])],
                 "growth": memory_growth(values, warm),
                 "flat": None if name == VICTIM else is_flat(values, warm),
             }
@@ -183,6 +194,8 @@ def run_soak(plan: SoakPlan, model: Path = MODEL) -> Dict[str, Any]:
             "callbacks_once": result["callbacks"]["missing"] == 0 and result["callbacks"]["stored_twice"] == 0
             and len(completed) > 0,
             "memory_flat": all(m["flat"] is not False for m in memory.values()),
+            "shared_pool_bounded": all(max(m["shared_pool_mb"] or [0.0]) <= PG_SHARED_BUFFERS_MB + SHARED_POOL_EXTRA_MB
+                                       for m in memory.values()),
             "killed_server_back": back is not None,
         }
     except BaseException:
@@ -233,9 +246,12 @@ def report(result: Dict[str, Any]) -> str:
     ]
     for name, mem in sorted(result["memory"].items()):
         growth = mem["growth"]
+        pool = mem.get("shared_pool_mb") or [0.0]
         lines.append(f"memory {name}: {mem['samples_mb'][:1]} -> {mem['samples_mb'][-1:]} MB, "
                      f"growth {'n/a' if growth is None else f'{100 * growth:+.1f}%'}"
-                     f"{'' if mem['flat'] is None else (' flat' if mem['flat'] else ' NOT FLAT')}")
+                     f"{'' if mem['flat'] is None else (' flat' if mem['flat'] else ' NOT FLAT')}"
+                     + (f"; shared pool {pool[0]} -> {pool[-1]} MB (at most {max(pool)}; "
+                        f"shared_buffers {PG_SHARED_BUFFERS_MB} MB)" if max(pool) >= 1 else ""))
     lines += [f"{key}: {'met' if ok else 'NOT MET'}" for key, ok in result["met"].items()]
     return "\n".join(lines)
 

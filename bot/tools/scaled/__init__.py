@@ -28,6 +28,9 @@ from bot.tools.run import HEALTH_PATHS, Stack, _get_ok, free_port, persistent_se
 NGINX_TEMPLATE = Path(__file__).with_name("nginx.conf")
 PG_USER = "iop"
 PG_DATABASE = "iop"
+# PostgreSQL's buffer cache (its default, stated so the soak run and the sizing can name the bound):
+# shared memory that fills as the tables are used, up to this size, and is not given back.
+PG_SHARED_BUFFERS_MB = 128
 # Rasa's lock store: a turn holds its conversation's lock at most this long, so a server that dies
 # holding one delays that conversation by this much, not by Rasa's default minute.
 LOCK_LIFETIME_SECONDS = 20
@@ -133,6 +136,7 @@ class ScaledStack(Stack):
         commands["postgres"] = _as_user("postgres", [
             str(postgres_bin() / "postgres"), "-D", str(pg), "-p", str(self.internal["postgres"]), "-k", str(pg),
             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
+            "-c", f"shared_buffers={PG_SHARED_BUFFERS_MB}MB",
             # a failed statement is never written to the log: its values may be what a person typed
             "-c", "log_min_error_statement=panic",
         ])

@@ -60,8 +60,8 @@ time.sleep(60)
 
 def test_memory_now_counts_shared_pages_once() -> None:
     """A process and its child sharing one 64 MB mapping: their summed resident sets count it twice,
-    memory_now_mb about once."""
-    from bot.tools.bench.procfs import memory_now_mb, process_tree, status_kb
+    memory_now_mb about once, and all of it as the shared pool (memory_split_mb)."""
+    from bot.tools.bench.procfs import memory_now_mb, memory_split_mb, process_tree, status_kb
 
     parent = subprocess.Popen([sys.executable, "-c", SHARED_PAIR], stdout=subprocess.PIPE, text=True)
     try:
@@ -71,6 +71,9 @@ def test_memory_now_counts_shared_pages_once() -> None:
         both_rss = (status_kb(parent.pid, "VmRSS") + status_kb(child, "VmRSS")) / 1024
         assert both_rss > 128  # the mapping, counted in each
         assert memory_now_mb(parent.pid) < both_rss - 48  # counted about once
+        own, pool = memory_split_mb(parent.pid)
+        assert 56 <= pool <= 72  # the 64 MB mapping is shared memory
+        assert abs(own + pool - memory_now_mb(parent.pid)) < 8
     finally:
         for pid in process_tree(parent.pid)[::-1]:
             os.kill(pid, 9)

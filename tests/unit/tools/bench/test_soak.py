@@ -41,3 +41,23 @@ def test_one_rasa_server_is_refused(capsys) -> None:
     with pytest.raises(SystemExit):
         soak.main(["--rasa-servers", "1"])
     assert "at least 2" in capsys.readouterr().err
+
+
+def test_the_report_shows_the_shared_pool_apart() -> None:
+    from bot.tools.bench.soak import report
+
+    result = {
+        "load": {"messages": 10, "conversations": 2, "p50_ms": 50.0, "p95_ms": 90.0, "msgs_per_s": 1.0, "errors": 0,
+                 "error_kinds": {}},
+        "plan": {"users": 2, "minutes": 1.0},
+        "killed": {"at_s": 30, "back": "rasa-1 is answering again after 9 s", "supervisor": []},
+        "callbacks": {"completed_conversations": 2, "stored": 2, "missing": 0, "stored_twice": 0},
+        "memory": {
+            "postgres": {"samples_mb": [40.0, 41.0], "shared_pool_mb": [6.0, 70.0], "growth": 0.02, "flat": True},
+            "redis": {"samples_mb": [8.0, 8.0], "shared_pool_mb": [0.0, 0.0], "growth": 0.0, "flat": True},
+        },
+        "met": {"memory_flat": True},
+    }
+    text = report(result)
+    assert "memory postgres: [40.0] -> [41.0] MB, growth +2.0% flat; shared pool 6.0 -> 70.0 MB (at most 70.0;" in text
+    assert "memory redis: [8.0] -> [8.0] MB, growth +0.0% flat\n" in text
