@@ -234,24 +234,6 @@ def detect_crisis(text: str) -> Optional[SafetySignal]:
     return signal if signal is not None and signal.definite else None
 
 
-def firing_matches(text: str) -> List[Tuple[str, Tier, Found]]:
-    """Every place in the message where a crisis rule or a warning sign fires (its match not
-    explained away), in every normalised form, with the rule's kind and tier there: everything the
-    safety replies would be for."""
-    if not text or not text.strip():
-        return []
-    book = rule_book()
-    forms = _Forms(text)
-    found: List[Tuple[str, Tier, Found]] = []
-    for rule in book.rules + book.warnings:
-        for variant in forms.of(rule.language):
-            for match in rule.pattern.finditer(variant):
-                one = Found.of(variant, match)
-                if rule.fires(one, book.cues):
-                    found.append((rule.kind, rule.tier_for(one, book.cues), one))
-    return found
-
-
 def mentions_crisis_words(text: str) -> bool:
     """Whether any rule's words occur in the message, explained away or not.
 

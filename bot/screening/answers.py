@@ -20,10 +20,8 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Pattern, Sequence, 
 
 from bot.safety.check_in import answer_words
 from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yaml
-from bot.safety.names import CRISIS_INTENT, POSSIBLE_RISK_INTENT
+from bot.safety.names import POSSIBLE_RISK_INTENT
 from bot.safety.normalise import normalize, plain_variants
-from bot.safety.checks import Found
-from bot.safety.rules import DEFINITE, firing_matches
 from bot.screening.classifier import OTHER, best, classifier
 from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
 
@@ -45,7 +43,7 @@ QUESTION_INTENTS = frozenset({"faq", "bot_capabilities", "medical_advice", "out_
 STOP_INTENT = "stop_form"  # read here, after the answer: "let's do it" is not a stop
 PAYLOADS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
 LISTS = ("yes", "yes_whole", "no", "fine", "filler", "neutral", "neither", "unsure", "contrast", "negation", "long_ago",
-         "recent", "before_now", "now", "not_negation", "stop_whole", "stop_anywhere", "callback", "question_start", "why")
+         "recent", "not_negation", "stop_whole", "stop_anywhere", "callback", "question_start", "why")
 
 
 class Kind(str, Enum):
@@ -270,36 +268,6 @@ def _read_clause(clause: str, question: Question, words: Phrases) -> ClauseReadi
 
 def _long_ago(forms: Sequence[str], words: Phrases) -> bool:
     return any(words.long_ago.search(f) for f in forms) and not any(words.recent.search(f) for f in forms)
-
-
-# "she is turning blue", "he's not breathing": something happening as the person writes.
-_HAPPENING = re.compile(r"\b(?:am|im|is|hes|shes|are|theyre|were|its)\b(?: \w+){0,2}?ing\b")
-# Where one emergency word's clause ends: punctuation, and the words that join two happenings.
-_CLAUSE_BREAK = re.compile(r"[.,;:!?]|\b(?:and|but|then|so|now|while|plus)\b")
-
-
-def _own_clause(found: Found) -> str:
-    """The words around one match, up to the nearest clause break on either side."""
-    text = found.text
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, found.start)), default=0)
-    right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, found.end)), len(text))
-    return text[left:right]
-
-
-def told_before_now(text: str, kind: str) -> bool:
-    """The message tells an emergency of this kind (and of no other) that happened before today: every
-    place the crisis rules fire is of this kind and has a plain date before today in its own clause
-    ("she was found unresponsive in june", "he od'd last year"), and nothing in the message says
-    now ("tonight", "again", "911", "she is turning blue"). At a question about that kind of event,
-    an answer rather than an emergency happening now. Anything less sure keeps the crisis reply."""
-    found = firing_matches(text)
-    if not any(tier == DEFINITE for _, tier, _ in found) or any(k != kind for k, _, _ in found):
-        return False
-    words = phrases()
-    forms = message_forms(text) + [f.text for _, _, f in found]
-    if any(words.now.search(form) or _HAPPENING.search(form) for form in forms):
-        return False
-    return all(words.before_now.search(_own_clause(f)) for _, _, f in found)
 
 
 def _combine(values: Set[str], question: Question) -> Optional[str]:
@@ -542,7 +510,7 @@ def read(question_id: str, text: str, intent: Optional[str] = None, confidence: 
     else:
         asks = intent in QUESTION_INTENTS or intent == STOP_INTENT
         wary = Wary(question_like="?" in stripped or (asks and confidence >= NLU_MIN_CONFIDENCE),
-                    warning_sign=intent in (POSSIBLE_RISK_INTENT, CRISIS_INTENT))
+                    warning_sign=intent == POSSIBLE_RISK_INTENT)
         value = read_yes_no(question, stripped, clarify, forms, learned, wary)
     request = _request(forms, words)
     if _starts_as_question(forms, words) and not request:

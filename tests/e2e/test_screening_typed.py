@@ -102,19 +102,9 @@ def test_an_unclear_no_is_asked_about_once_then_taken(live_stack) -> None:
 OVERDOSE = "have they overdosed"
 
 
-def test_an_overdose_told_as_before_today_answers_the_overdose_question(live_stack) -> None:
-    chat = Chat(live_stack.rasa_url)
-    reach(chat, "loved_one", ["Alcohol", "No"])
-    assert OVERDOSE in chat.text
-    chat.say("she was found unresponsive in a gas station bathroom in june")
-    assert DAILY_USE in chat.text and "988" not in chat.text, chat.text
-    for tap in ["No", "No", "No", "Yes", "Yes"]:  # daily use, medical, psychosis or mania, home, readiness
-        chat.click(tap)
-    assert "Because of the overdose" in chat.text, chat.text
-
-
 def test_an_overdose_happening_now_at_the_overdose_question_gets_the_crisis_reply(live_stack) -> None:
     chat = Chat(live_stack.rasa_url)
     reach(chat, "loved_one", ["Alcohol", "No"])
+    assert OVERDOSE in chat.text
     chat.say("he od'd in june and now he won't wake up")
     assert "911" in chat.text and DAILY_USE not in chat.text, chat.text

@@ -33,7 +33,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.check_in import Answer, read_answer
-from bot.screening.answers import Kind, told_before_now
+from bot.screening.answers import Kind
 from bot.screening.answers import read as read_typed_answer
 from bot.screening.answers import phrases as screening_phrases
 from bot.screening.rules import SELF_HARM, UNSURE, YES
@@ -97,8 +97,6 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
     if done:
         return None  # e.g. after action_back_to_question or utter_risk_check_resume: the other policies' turn
     if turn.intent == CRISIS_INTENT:
-        if _told_of_before_now(turn):
-            return _warning_sign_in_fit_check(turn)
         return _crisis_first(turn, UTTER_CRISIS)
     if turn.risk_check in (ASKED, ASKED_AGAIN):
         return _answer_to_check_in(turn)
@@ -107,21 +105,6 @@ def next_safety_action(turn: Turn) -> Optional[Step]:
             return _warning_sign_in_fit_check(turn)
         return Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED})
     return None
-
-
-def _told_of_before_now(turn: Turn) -> bool:
-    """An emergency of the kind the fit-check question asks about, told as before today ("he od'd in
-    june, the ambulance came" at the overdose question): weighed as a warning sign of that kind,
-    which its question may take as the answer. Anything said of now keeps the crisis reply."""
-    if turn.active_loop != SCREENING_FORM or turn.requested_slot not in screening_rules().ids or turn.risk_check:
-        return False  # a pending check-in is answered first
-    try:
-        question = screening_rules().question(str(turn.requested_slot))
-        kind = question.warning_kind
-        return kind is not None and turn.crisis_type == kind and told_before_now(turn.text, kind)
-    except Exception:  # noqa: BLE001 - a data mistake must never cost a crisis reply
-        logger.exception("fit-check data could not be read; giving the crisis reply")
-        return False
 
 
 def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
@@ -133,9 +116,7 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     and its outcome says what to do. Seen by the classifier alone it is weaker evidence: the form
     takes a clear answer, a question or a request, except at the self-harm question, where only a
     risky or unsure answer goes to the form. Anything else gets the check-in, which asks directly.
-    The phrases alone decide: a learned reading finds a risky answer in "he just shot up" at the
-    overdose question, where the check-in must ask. If the fit check's own data cannot be read, the
-    check-in is the answer."""
+    If the fit check's own data cannot be read, the check-in is the answer."""
     check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
     try:
         question = screening_rules().question(str(turn.requested_slot))
@@ -167,7 +148,7 @@ def _answer_to_check_in(turn: Turn) -> Step:
 
 
 def _crisis_first(turn: Turn, action: str) -> Step:
-    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None, **_crisis_text_taken_back(turn)}
+    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None}
     if action == UTTER_CRISIS and turn.intent != CRISIS_INTENT and turn.crisis_type is None:
         slots[CRISIS_ENTITY] = "suicide"  # a yes to "are you thinking about ending your life?"
     # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so
@@ -175,21 +156,6 @@ def _crisis_first(turn: Turn, action: str) -> Step:
     if turn.active_loop == SCREENING_FORM and turn.requested_slot == SELF_HARM:
         slots[SELF_HARM] = YES
     return Step(action, slots)
-
-
-def _crisis_text_taken_back(turn: Turn) -> Dict[str, Any]:
-    """A fit-check question about a kind of emergency takes crisis messages too (domain.yml), so
-    that one told as before today can be its answer; any other crisis message is not an answer, and
-    the text its slot took is undone. Other questions' slots never take a crisis message, and keep
-    an answer given before it."""
-    if turn.active_loop != SCREENING_FORM or turn.requested_slot not in screening_rules().ids:
-        return {}
-    try:
-        takes_crisis = screening_rules().question(str(turn.requested_slot)).warning_kind is not None
-    except Exception:  # noqa: BLE001 - a data mistake must never cost a crisis reply
-        logger.exception("fit-check data could not be read")
-        takes_crisis = True
-    return _keep_form_question(turn) if takes_crisis else {}
 
 
 def _crisis_rest(turn: Turn) -> Step:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.safety.data import SafetyDataError
-from bot.screening.answers import ANSWERS_FILE, Kind, load_phrases, parse_concern, parse_screen_for, read, read_plain_yes_no, told_before_now
+from bot.screening.answers import ANSWERS_FILE, Kind, load_phrases, parse_concern, parse_screen_for, read, read_plain_yes_no
 from bot.screening.rules import SCREENING_DIR
 
 ANSWER = Kind.ANSWER
@@ -173,38 +173,3 @@ def test_phrase_mistakes_are_named(tmp_path: Path) -> None:
     (tmp_path / ANSWERS_FILE).write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(SafetyDataError, match="lower-case words"):
         load_phrases(tmp_path)
-
-
-@pytest.mark.parametrize(
-    "text, before",
-    [
-        ("she was found unresponsive in a gas station bathroom in june", True),
-        ("we found him unresponsive last month, paramedics came", True),
-        ("he od'd in june, ambulance came", True),
-        # said of now, or as it happens, or a word that could be of now
-        ("he od'd in june and now he won't wake up", False),
-        ("she overdosed last month and again tonight", False),
-        ("i stopped drinking 2 days ago and i'm shaking so bad i think im having a seizure", False),
-        ("found him unresponsive an hour ago", False),
-        ("EMS came in August and she is turning blue", False),
-        ("she od'd in may and her lips are turning blue", False),
-        ("he od'd in june and he's unconscious", False),
-        ("he overdosed 20 min ago", False),
-        ("she od'd twice this week", False),
-        # a date in another clause than the emergency word, or no plain date
-        ("i quit xanax cold turkey 3 days ago and had a seizure", False),
-        ("he took all his pills at once and passed out", False),
-        ("he took twice his usual dose and stopped breathing", False),
-        ("he overdosed when he was in the shower", False),
-        # another kind of crisis in the same message
-        ("i overdosed in june and i have a gun", False),
-        ("i overdosed in june. i tried to kill myself last week", False),
-        ("i od'd in march and i wish it had worked", False),
-        # no time told, or nothing the crisis rules call an emergency
-        ("he had a seizure from drinking and went by ambulance", False),
-        ("she's not breathing", False),
-        ("he drinks every day since june", False),
-    ],
-)
-def test_an_emergency_told_as_before_today(text: str, before: bool) -> None:
-    assert told_before_now(text, "medical") is before

@@ -177,54 +177,7 @@ def test_the_replayed_message_is_left_to_the_other_policies() -> None:
     assert next_safety_action(turn("faq", text="how much does it cost?")) is None
 
 
-@pytest.mark.parametrize(
-    "requested, text, kind, expected",
-    [
-        # an emergency of the question's kind, told as before today: the form reads it as the answer
-        ("overdose", "she was found unresponsive in a gas station bathroom in june", "medical", None),
-        ("overdose", "we found him unresponsive last month, paramedics came", "medical", None),
-        ("overdose", "he od'd in june, ambulance came", "medical", None),
-        # words that may be of now keep the crisis reply, and so does any other kind of crisis
-        ("overdose", "EMS came to the house in August, she was turning blue", "medical", "utter_crisis"),
-        ("overdose", "she od'd in may and her lips are turning blue", "medical", "utter_crisis"),
-        ("overdose", "he od'd in june, can you call 911", "medical", "utter_crisis"),
-        ("overdose", "he took twice his usual dose and stopped breathing", "medical", "utter_crisis"),
-        ("overdose", "he overdosed 30 seconds ago", "medical", "utter_crisis"),
-        ("overdose", "i overdosed in june and i have a gun", "medical", "utter_crisis"),
-        ("overdose", "he overdosed in may and tried to kill himself last month", "medical", "utter_crisis"),
-        ("overdose", "i od'd in march and i wish it had worked", "medical", "utter_crisis"),
-        ("medical", "yes he had a stroke in may and his face is drooping", "medical", "utter_crisis"),
-        ("daily_use", "yeah every day. stopped 2 days ago, having seizures", "medical", "utter_crisis"),
-        # anything said of now keeps the crisis reply
-        ("daily_use", "i stopped drinking 2 days ago and i'm shaking so bad i think im having a seizure", "medical", "utter_crisis"),
-        ("overdose", "he od'd in june and now he won't wake up", "medical", "utter_crisis"),
-        ("overdose", "she overdosed last month and again tonight", "medical", "utter_crisis"),
-        ("overdose", "she's not breathing", "medical", "utter_crisis"),
-        # no time told: the crisis reply
-        ("overdose", "he had a seizure from drinking and went by ambulance", "medical", "utter_crisis"),
-        # of another kind than the question's, or at a question about no kind of emergency
-        ("overdose", "he overdosed on purpose in january", "suicide", "utter_crisis"),
-        ("home", "her roommate overdosed there last month", "medical", "utter_crisis"),
-        # outside the fit check
-        (None, "she was found unresponsive in a gas station bathroom in june", "medical", "utter_crisis"),
-    ],
-)
-def test_an_emergency_told_as_before_today_at_its_question(requested: Optional[str], text: str, kind: str,
-                                                           expected: Optional[str]) -> None:
-    step = next_safety_action(turn("crisis", text=text, loop="screening_form" if requested else None,
-                                   requested=requested, crisis_type=kind))
-    assert (step.action if step else None) == expected
-    if step and requested in ("overdose", "daily_use", "medical"):
-        assert step.slots[requested] is None  # the slot took the crisis text: undone
-
-
-def test_a_crisis_keeps_an_answer_given_before_it_at_a_question_that_takes_no_crisis_text() -> None:
+def test_a_crisis_keeps_an_answer_given_before_it() -> None:
     step = next_safety_action(turn("crisis", text="i took all my pills", loop="screening_form", requested="concern",
                                    crisis_type="medical"))
     assert step is not None and step.action == "utter_crisis" and "concern" not in step.slots
-
-
-def test_a_pending_check_in_is_answered_first() -> None:
-    step = next_safety_action(turn("crisis", text="no. she was found unresponsive in june", loop="screening_form",
-                                   requested="overdose", risk_check=ASKED, crisis_type="medical"))
-    assert step is not None and step.action == "utter_crisis"
