@@ -36,6 +36,11 @@ from bot.safety.rules import load_rules
         ("I don't see a way out of this", "possible", "suicide"),
         ("nothing helps anymore, I'm out of options", "possible", "suicide"),
         ("I'm tired of everything", "possible", "suicide"),
+        # after an overdose or an attempt
+        ("i wish it had worked", "possible", "suicide"),
+        ("i'll do it right next time", "possible", "suicide"),
+        ("i wish it had worked out with my ex", None, None),
+        ("we will do it better next time with the intake forms", None, None),
         # reckless use
         ("my tolerance is gone after rehab but I'm doing the same amount tonight", "possible", "suicide"),
         ("if I die I die, I'm using alone tonight", "possible", "suicide"),
