@@ -519,12 +519,16 @@ def program() -> Program:
     return load_program_file(Path(os.environ.get("IOP_PROGRAM_FILE", PROGRAM_FILE)))
 
 
+def sqlalchemy_url(url: str) -> str:
+    """Heroku-style URLs name the dialect "postgres"; SQLAlchemy 1.4 wants "postgresql"."""
+    return re.sub(r"^postgres://", "postgresql://", url)
+
+
 def database_url() -> str:
     """Our application database: DATABASE_URL, else SQLite under var/."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy 1.4 wants "postgresql".
-        return re.sub(r"^postgres://", "postgresql://", url)
+        return sqlalchemy_url(url)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{VAR_DIR / 'iop.sqlite'}"
 
@@ -533,7 +537,7 @@ def tracker_database_url() -> str:
     """Rasa's tracker store: the same backend as ours (a separate file for SQLite, to avoid lock contention)."""
     url = os.environ.get("TRACKER_DATABASE_URL", "").strip()
     if url:
-        return re.sub(r"^postgres://", "postgresql://", url)
+        return sqlalchemy_url(url)
     main = database_url()
     if main.startswith("sqlite"):
         VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -66,8 +66,7 @@ def peak_rss_mb(pid: int) -> float:
 def pss_kb(pid: int) -> int:
     """Proportional set size of one process in kB: its resident memory with each shared page divided
     among the processes sharing it (/proc/PID/smaps_rollup); its VmRSS where that cannot be read."""
-    pss = _kb_line(f"/proc/{pid}/smaps_rollup", "Pss")
-    return pss if pss is not None else status_kb(pid, "VmRSS")
+    return _rollup_kb(pid)[0]
 
 
 def memory_now_mb(pid: int) -> float:

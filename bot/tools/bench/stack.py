@@ -15,8 +15,6 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, Tuple
 
-from sqlalchemy.engine.url import make_url
-
 from bot.tools.bench.load import LOOPBACK
 from bot.tools.bench.procfs import cpu_seconds, own_cpu_seconds, peak_rss_mb
 from bot.tools.bench.project import hash_staff_password
@@ -35,17 +33,20 @@ STOCK_PASSWORD_VAR = "BENCH_TRACKER_PASSWORD"
 def stock_tracker_store(url: str) -> Tuple[str, Dict[str, str]]:
     """Rasa's own SQLTrackerStore on the database at `url`: the endpoints section and the environment
     it reads its password from (never written into the file)."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
-    if parsed.query:
+    from bot.rasa_server.tracker_store import sql_store_fields
+    from bot.settings import sqlalchemy_url
+
+    store = sql_store_fields(sqlalchemy_url(url))
+    if store["query"]:
         raise ValueError("Rasa's own tracker store section has no place for URL options such as sslmode")
     # Rasa passes the section's `url` to SQLTrackerStore as its host
-    fields = {"dialect": parsed.drivername, "url": parsed.host, "port": parsed.port,
-              "db": parsed.database, "username": parsed.username}
+    fields = {"dialect": store["dialect"], "url": store["host"], "port": store["port"],
+              "db": store["db"] or None, "username": store["username"]}
     lines = ["  type: SQL"] + [f"  {key}: {value}" for key, value in fields.items() if value is not None]
     env = {}
-    if parsed.password is not None:
+    if store["password"] is not None:
         lines.append(f"  password: ${{{STOCK_PASSWORD_VAR}}}")
-        env[STOCK_PASSWORD_VAR] = parsed.password
+        env[STOCK_PASSWORD_VAR] = store["password"]
     return "\n".join(lines) + "\n", env
 
 
