@@ -43,11 +43,13 @@ HELDOUT = EVAL_SETS / "heldout.yml"
 FAQ_UNSEEN = EVAL_SETS / "faq_unseen.yml"
 FAQ_UNSEEN_2 = EVAL_SETS / "faq_unseen2.yml"
 FAQ_UNSEEN_3 = EVAL_SETS / "faq_unseen3.yml"
+FAQ_UNSEEN_4 = EVAL_SETS / "faq_unseen4.yml"
 # Key in results/eval.json -> (file, what the printed heading says of it).
 FAQ_UNSEEN_SETS = {
     "faq_unseen": (FAQ_UNSEEN, "Unseen FAQ-topic set"),
     "faq_unseen2": (FAQ_UNSEEN_2, "Unseen FAQ-topic set 2"),
     "faq_unseen3": (FAQ_UNSEEN_3, "Unseen FAQ-topic set 3"),
+    "faq_unseen4": (FAQ_UNSEEN_4, "Unseen FAQ-topic set 4"),
 }
 CRISIS_SET = EVAL_SETS / "crisis_set.yml"
 NEAR_MISS_SET = EVAL_SETS / "near_miss_set.yml"
