@@ -11,7 +11,9 @@ RASA := $(VENV)/bin/rasa
 MODEL := models/iop.tar.gz
 SPACY_MODEL := var/spacy/en_iop_lookup/meta.json
 RESPONSES := data/generated/responses.yml
+# The folders too: a training file taken out changes its folder's time, so the model is trained again.
 TRAINING_INPUTS := config.yml domain.yml $(RESPONSES) $(shell find data/nlu data/stories data/rules -name '*.yml' 2>/dev/null) \
+	$(wildcard data/nlu data/stories data/rules) \
 	$(wildcard bot/rasa_server/nlu/*.py bot/rasa_server/policies/*.py bot/safety/*.py content/safety/*.yml)
 
 export RASA_TELEMETRY_ENABLED := false
