@@ -203,8 +203,14 @@ def in_sentence(pattern: Pattern[str]) -> Check:
     return lambda found, cues: pattern.search(found.sentence) is not None
 
 
+def in_message(pattern: Pattern[str]) -> Check:
+    """One of the patterns matches the whole message (a sign of danger in another sentence counts)."""
+    return lambda found, cues: pattern.search(found.text) is not None
+
+
 PATTERN_CHECKS: Dict[str, Callable[[Pattern[str]], Check]] = {
     "before": preceded_by,
     "after": followed_by,
     "in_sentence": in_sentence,
+    "in_message": in_message,
 }

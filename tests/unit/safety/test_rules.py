@@ -35,6 +35,8 @@ NEVER_FIRE = [
     "my mom is going to kill me when she sees my grades",
     "my phone is about to die",
     "I need to cut back on drinking",
+    "I'm not ready to quit completely, I just want to cut way down",
+    "i want to cut right back on the booze",
     "I'm going to jump on a call",
     "what are the signs of an overdose",
     "my friend hit me with narcan in april",  # naloxone given, not an assault
@@ -156,3 +158,17 @@ def test_naloxone_given_is_a_medical_event_not_an_assault() -> None:
     signal = assess("they hit him w narcan twice")
     assert signal is not None and signal.kind == "medical"
     assert assess("he hit me with a bat").kind == "violence"
+
+
+@pytest.mark.parametrize("text, fires", [
+    ("i want to cut", True),
+    ("i have the urge to cut again", True),
+    ("need to cut deep tonight", True),
+    ("i want to cut my wrists", True),
+    ("I just want to cut way down on the drinking", False),
+    ("trying to cut right back, not quit", False),
+])
+def test_cutting_down_on_drinking_is_not_self_harm(text: str, fires: bool) -> None:
+    """"Cut down" and "cut back", with "way" or "right" between, are about using less."""
+    signal = detect_crisis(text)
+    assert (signal is not None and signal.kind == "suicide") is fires, signal

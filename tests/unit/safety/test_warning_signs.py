@@ -122,6 +122,44 @@ from bot.safety.rules import load_rules
         ("I'm done with drinking, how do I start?", None, None),
         ("what's the point of this chat", None, None),
         ("how many hours a week is the program", None, None),
+        # ordinary program questions that looked like warning signs, and the signs they sit beside
+        ("my boss won't let me leave before 6pm. Do you have evening groups?", None, None),
+        ("I can't leave my kids for a month, is there something in between", "possible", "violence"),
+        ("he won't let me leave the house", "definite", "violence"),
+        ("he wont let me leave until i hand over my paycheck", "definite", "violence"),
+        ("how long til im done", None, None),
+        ("i'm done.", "possible", "suicide"),
+        ("what if im not ready to quit all the way yet", None, None),
+        ("she's scared that if she's not clean they'll turn her away", None, None),
+        ("in case im not here tomorrow", "possible", "suicide"),
+        ("if im not around anymore take care of my dog", "possible", "suicide"),
+        ("are the tests random or on a set day each week", None, None),
+        ("i picked a date", "possible", "suicide"),
+        ("relapsed on fentanyl and part of me wants to do a program far away", None, None),
+        ("shot up alone last night and part of me wanted it to happen", "possible", "suicide"),
+        ("i smoked weed yesterday, does that mean i can't come to the assessment", None, None),
+        ("she wont come to", "definite", "medical"),
+        ("Before I go any further, what is IOP exactly?", None, None),
+        ("i wanted to say thank you before i go", "possible", "suicide"),
+        ("my wife wants to know how many hours a week it takes up", None, None),
+        ("how many pills would it take", "possible", "suicide"),
+        ("Will they kick my son out if he relapses?", "possible", "violence"),
+        ("he keeps kicking me", "definite", "violence"),
+        ("can i skip the steps if i'm not religious", None, None),
+        ("i cant leave my mom alone, she has dementia. can i do this from home", "possible", "violence"),
+        ("is there any follow up after im done", "possible", "suicide"),
+        ("how long til im done with the program", None, None),
+        # shakes every morning until the first drink: ask, and answer the detox question after a "no"
+        ("my husband gets the shakes every morning until he has a drink. Does he need detox?", "possible", "medical"),
+        ("shaky hands in the morning if i dont drink. detox first?", "possible", "medical"),
+        ("i get the shakes when i try to quit. do i need detox first", "possible", "medical"),
+        ("he stopped drinking 3 days ago and now he's shaking", "definite", "medical"),
+        ("I get the shakes if I stop. Can I start IOP while I'm still going through withdrawal?", "possible", "medical"),
+        ("im confused by all the levels. detox, residential, php, iop. can someone put them in order", None, None),
+        ("he stopped drinking and now he's confused about where he is", "definite", "medical"),
+        ("he quit drinking and he's shaking every time he stands up and sweating buckets", "definite", "medical"),
+        ("she gets the shakes every morning when she doesnt drink and today she cant stop shaking", "definite", "medical"),
+        ("he gets the shakes every morning when he doesnt drink and he is confused", "definite", "medical"),
     ],
 )
 def test_tiers(text: str, tier: Optional[str], kind: Optional[str]) -> None:
@@ -172,3 +210,43 @@ def test_a_mistake_in_the_warning_signs_is_named(tmp_path: Path, edit, message: 
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(SafetyDataError, match=message):
         load_rules(directory)
+
+
+# Narrowings of the warning signs must not open a gap: each of these was caught before them and
+# still is (an independent review aimed these at exactly the narrowed spots).
+STILL_CAUGHT = [
+    "my husband gets the shakes in the morning if he does not drink and he has fits",
+    "he gets the shakes in the morning if he has not had a drink and he sees bugs on the walls",
+    "he gets the shakes every morning if he doesnt drink. last nite he was twitching and jerking all over",
+    "she shakes every morning until she has her first drink and she has been 4 days without a drink",
+    "i have the urge to cut all the way down my arm",
+    "i want to cut right back into my old scars",
+    "my husband wont let me leave home for anything he took the car keys",
+    "i can not leave my kids with him he puts his hands on them",
+    "i will keep taking them till i am done",
+    "after i am done tonight nobody has to worry about me anymore",
+    "if i am not yet dead by morning i will try again",
+    "if i am not at home when you get back do not go in the garage",
+    "i have a set date to do it",
+    "my son nodded out and will not come to group starts in 10 min what do i do",
+    "he kicked me out for going to iop and then hit me",
+    "before i go to the bridge tonight i wanted to tell someone",
+    "how many days worth of my meds is too much at once",
+    "part of me wants to try it , just take the whole bottle",
+    "how many minutes in the garage with the car running would it take",
+    "honestly I don't know if I'll still be around by then",
+    "dont know how much longer i can keep doing this. living i mean",
+    "i keep picturing bringing my dads gun to that office",
+    "i have it planned for a set day when i will not be found",
+    "im going to a better place soon, tell my kids i love them",
+    "how many times the normal dose of insulin would it take",
+]
+DEFINITE = {0, 1, 2, 3, 4, 5, 13, 14}
+
+
+@pytest.mark.parametrize("index, text", list(enumerate(STILL_CAUGHT)))
+def test_narrowed_rules_still_catch_what_they_caught(index: int, text: str) -> None:
+    signal = assess(text)
+    assert signal is not None, text
+    if index in DEFINITE:
+        assert signal.definite, f"{text!r}: {signal}"
