@@ -141,6 +141,8 @@ from bot.safety.rules import load_rules
         ("she wont come to", "definite", "medical"),
         ("Before I go any further, what is IOP exactly?", None, None),
         ("i wanted to say thank you before i go", "possible", "suicide"),
+        ("tell my mom i said goodbye", "possible", "suicide"),
+        ("tell the front desk i said hi", None, None),
         ("my wife wants to know how many hours a week it takes up", None, None),
         ("how many pills would it take", "possible", "suicide"),
         ("Will they kick my son out if he relapses?", "possible", "violence"),
