@@ -216,39 +216,38 @@ def test_a_mistake_in_the_warning_signs_is_named(tmp_path: Path, edit, message: 
 
 # Narrowings of the warning signs must not open a gap: each of these was caught before them and
 # still is (an independent review aimed these at exactly the narrowed spots).
-STILL_CAUGHT = [
-    "my husband gets the shakes in the morning if he does not drink and he has fits",
-    "he gets the shakes in the morning if he has not had a drink and he sees bugs on the walls",
-    "he gets the shakes every morning if he doesnt drink. last nite he was twitching and jerking all over",
-    "she shakes every morning until she has her first drink and she has been 4 days without a drink",
-    "i have the urge to cut all the way down my arm",
-    "i want to cut right back into my old scars",
-    "my husband wont let me leave home for anything he took the car keys",
-    "i can not leave my kids with him he puts his hands on them",
-    "i will keep taking them till i am done",
-    "after i am done tonight nobody has to worry about me anymore",
-    "if i am not yet dead by morning i will try again",
-    "if i am not at home when you get back do not go in the garage",
-    "i have a set date to do it",
-    "my son nodded out and will not come to group starts in 10 min what do i do",
-    "he kicked me out for going to iop and then hit me",
-    "before i go to the bridge tonight i wanted to tell someone",
-    "how many days worth of my meds is too much at once",
-    "part of me wants to try it , just take the whole bottle",
-    "how many minutes in the garage with the car running would it take",
-    "honestly I don't know if I'll still be around by then",
-    "dont know how much longer i can keep doing this. living i mean",
-    "i keep picturing bringing my dads gun to that office",
-    "i have it planned for a set day when i will not be found",
-    "im going to a better place soon, tell my kids i love them",
-    "how many times the normal dose of insulin would it take",
+STILL_CAUGHT = [  # (message, whether it must get the crisis reply rather than the check-in)
+    ("my husband gets the shakes in the morning if he does not drink and he has fits", True),
+    ("he gets the shakes in the morning if he has not had a drink and he sees bugs on the walls", True),
+    ("he gets the shakes every morning if he doesnt drink. last nite he was twitching and jerking all over", True),
+    ("she shakes every morning until she has her first drink and she has been 4 days without a drink", True),
+    ("i have the urge to cut all the way down my arm", True),
+    ("i want to cut right back into my old scars", True),
+    ("my husband wont let me leave home for anything he took the car keys", False),
+    ("i can not leave my kids with him he puts his hands on them", False),
+    ("i will keep taking them till i am done", False),
+    ("after i am done tonight nobody has to worry about me anymore", False),
+    ("if i am not yet dead by morning i will try again", False),
+    ("if i am not at home when you get back do not go in the garage", False),
+    ("i have a set date to do it", False),
+    ("my son nodded out and will not come to group starts in 10 min what do i do", True),
+    ("he kicked me out for going to iop and then hit me", True),
+    ("before i go to the bridge tonight i wanted to tell someone", False),
+    ("how many days worth of my meds is too much at once", False),
+    ("part of me wants to try it , just take the whole bottle", False),
+    ("how many minutes in the garage with the car running would it take", False),
+    ("honestly I don't know if I'll still be around by then", False),
+    ("dont know how much longer i can keep doing this. living i mean", False),
+    ("i keep picturing bringing my dads gun to that office", False),
+    ("i have it planned for a set day when i will not be found", False),
+    ("im going to a better place soon, tell my kids i love them", False),
+    ("how many times the normal dose of insulin would it take", False),
 ]
-DEFINITE = {0, 1, 2, 3, 4, 5, 13, 14}
 
 
-@pytest.mark.parametrize("index, text", list(enumerate(STILL_CAUGHT)))
-def test_narrowed_rules_still_catch_what_they_caught(index: int, text: str) -> None:
+@pytest.mark.parametrize("text, definite", STILL_CAUGHT)
+def test_narrowed_rules_still_catch_what_they_caught(text: str, definite: bool) -> None:
     signal = assess(text)
     assert signal is not None, text
-    if index in DEFINITE:
+    if definite:
         assert signal.definite, f"{text!r}: {signal}"
