@@ -22,7 +22,8 @@ from bot.settings import PROJECT_ROOT
 FROZEN_SET = PROJECT_ROOT / "tests" / "screening" / "typed_answers.yml"
 BATCH_2 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch2.yml"
 BATCH_3 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch3.yml"
-FROZEN_SETS = (FROZEN_SET, BATCH_2, BATCH_3)
+BATCH_4 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch4.yml"
+FROZEN_SETS = (FROZEN_SET, BATCH_2, BATCH_3, BATCH_4)
 REQUEST_INTENTS = {"request_callback": "callback", "human_handoff": "callback"}
 # What counts as handled right, for the labels that are not an answer value.
 ACCEPTED = {
