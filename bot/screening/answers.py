@@ -37,6 +37,7 @@ LEARNED_SAFE_ALONE = 0.9
 LEARNED_STRONG = 0.8
 LEARNED_RISK_OVER_SAFE = 0.7
 CLARIFY_MIN_WORDS = 5  # unexplained words (beyond the neutral ones) after a "no" that make it worth asking again
+CONTRAST_MIN_WORDS = 2  # unexplained words after "but" that make a safe answer mixed
 CLARIFY = "clarify"
 # Intents that ask something rather than answer.
 QUESTION_INTENTS = frozenset({"faq", "bot_capabilities", "medical_advice", "out_of_scope"})
@@ -296,6 +297,7 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
     values: Set[str] = set()
     safe_by_fact = False
     unexplained = 0
+    doubted = False  # "yes, it's safe, though his brother brings coke over": the rest may carry the risk
     distress = answer_words().distress  # the safety check-in's words for "no, but I've been struggling"
     for form in forms:
         clauses = _clauses(form, words)
@@ -310,6 +312,10 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
             if question.risk_side and reading.values == {question.safe_side} and rest and rest[0].after_contrast \
                     and not any(r.values for r in readings[index + 1:]) and any(distress.search(c.text) for c in rest):
                 values.add(UNSURE)
+            if question.risk_side and reading.values == {question.safe_side} and any(
+                    c.after_contrast and not r.values and r.unexplained >= CONTRAST_MIN_WORDS
+                    for c, r in zip(rest, readings[index + 1:])):
+                doubted = True
     if question.risk_side == YES and YES in values and _long_ago(forms, words):
         values.discard(YES)  # "once, back in 2019": before the question's time
         values.add(NO)
@@ -317,6 +323,10 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
     if not values:  # an emoji answers only on its own: "Nope 👍" is a no
         values = {value for value, marks in words.emoji.items() if any(mark in text for mark in marks)}
     answer = _combine(values, question)
+    if answer and answer == question.safe_side and doubted:
+        # A safe answer, then "but" and words none of the phrases explain: a mixed answer is never
+        # read as the safe one. Asked once more; already asked, it is "not sure".
+        answer = CLARIFY if clarify else UNSURE
     if clarify and answer and answer == question.safe_side and not safe_by_fact and unexplained >= CLARIFY_MIN_WORDS:
         # "No" followed by words none of the phrases explain: the risk may be in them. Asked once more.
         answer = CLARIFY

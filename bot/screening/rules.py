@@ -27,7 +27,6 @@ INTAKE_ANSWERS: Mapping[str, Tuple[str, ...]] = {
     "concern": ("alcohol", "drugs", "mental_health", "several"),
 }
 DIMENSIONS = ("intake", 1, 2, 3, 4, 5, 6)
-WARNING_KINDS = ("medical", "suicide", "violence")
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,6 @@ class Question:
     dimension: Any  # "intake" or 1-6
     why: str
     risk_side: Optional[str] = None  # YES or NO: how a mixed answer is read
-    warning_kind: Optional[str] = None  # warning signs of this kind may be the answer itself
     asked_when: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     on: Mapping[str, Effect] = field(default_factory=dict)
 
@@ -104,9 +102,7 @@ def _effect(node: Any, where: Where, outcomes: Tuple[str, ...]) -> Effect:
 
 
 def _question(node: Any, where: Where, outcomes: Tuple[str, ...], earlier: Dict[str, Question]) -> Question:
-    data = fields(node, where, ("id", "dimension", "why"), ("risk_side", "warning_kind", "asked_when", "rule"))
-    if data.get("warning_kind") not in (None, *WARNING_KINDS):
-        raise where.error(f"warning_kind must be one of {', '.join(WARNING_KINDS)}")
+    data = fields(node, where, ("id", "dimension", "why"), ("risk_side", "asked_when", "rule"))
     if data.get("risk_side") not in (None, YES, NO):
         raise where.error("risk_side must be \"yes\" or \"no\"")
     if data["dimension"] not in DIMENSIONS:
@@ -127,7 +123,7 @@ def _question(node: Any, where: Where, outcomes: Tuple[str, ...], earlier: Dict[
             raise where.error(f"rule: {answer!r} is not an answer to this question ({', '.join(answers)})")
         on[answer] = _effect(effect, where.at(f"rule {answer}"), outcomes)
     why = text_of(data["why"], where, "why")
-    return Question(data["id"], data["dimension"], why, data.get("risk_side"), data.get("warning_kind"), asked_when, on)
+    return Question(data["id"], data["dimension"], why, data.get("risk_side"), asked_when, on)
 
 
 def load_rules(directory: Path = SCREENING_DIR) -> Rules:

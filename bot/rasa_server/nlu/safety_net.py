@@ -34,8 +34,11 @@ logger = logging.getLogger(__name__)
 # classifier is kept as the second, independent detector for phrasings the rules do not know; as
 # the rules did not confirm it, the assistant asks (possible_risk) rather than assumes. Chosen by
 # leaving each of three groups of risk writers out of the training in turn: 0.4 caught 97.4% of their
-# messages against 96.3% at 0.5, with no more check-ins on ordinary held-out questions.
-CLASSIFIER_CRISIS_MIN = 0.4
+# messages against 96.3% at 0.5, with no more check-ins on ordinary held-out questions. Lowered to 0.35
+# when typed answers to the fit check joined the training (data/nlu/fit_check_answers.yml): they take
+# weight from the crisis guess on every statement, and at 0.35 the development risk sets are caught as
+# before with fewer check-ins on their near-misses than before.
+CLASSIFIER_CRISIS_MIN = 0.35
 # When the rules found crisis words and ruled every match out, the classifier must be surer: it tends to
 # fire on the words alone ("not suicidal, just drinking"), yet a past attempt with the same feelings now,
 # or a goodbye inside a practical message, is a risk the exclusions were not written for. The two

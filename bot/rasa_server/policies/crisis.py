@@ -33,7 +33,6 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.safety.check_in import Answer, read_answer
-from bot.screening.answers import Kind
 from bot.screening.answers import read as read_typed_answer
 from bot.screening.answers import phrases as screening_phrases
 from bot.screening.rules import SELF_HARM, UNSURE, YES
@@ -59,8 +58,6 @@ ASKED = "asked"
 ASKED_AGAIN = "asked_again"
 # The screening question about self-harm: a risky answer to the check-in answers it too.
 SCREENING_FORM = "screening_form"
-# Messages that are plainly something other than an answer: the form handles them.
-NOT_AN_ANSWER = (Kind.QUESTION, Kind.WHY, Kind.STOP, Kind.CALLBACK)
 
 
 @dataclass(frozen=True)
@@ -111,12 +108,12 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     """A warning sign typed at a fit-check question.
 
     Found by the safety rules at the self-harm question, it is the answer: the crisis reply, recorded
-    as a yes. At another question it is the answer only when it is of the kind that question is about
-    (overdose words at the overdose question) and clearly gives the risky answer; the form takes it
-    and its outcome says what to do. Seen by the classifier alone it is weaker evidence: the form
-    takes a clear answer, a question or a request, except at the self-harm question, where only a
-    risky or unsure answer goes to the form. Anything else gets the check-in, which asks directly.
-    If the fit check's own data cannot be read, the check-in is the answer."""
+    as a yes. Seen by the classifier alone there, a risky or unsure answer goes to the form, whose
+    outcome is the crisis reply. Anywhere else it gets the check-in, as it would outside the fit
+    check, whatever answer the words also give: "mixing my methadone with pills, don't know what
+    they are, don't care" reads as "not sure" at the opioid question, and "she's vomiting all day
+    and confused, she drinks every day" as "yes" at the daily-use one. After a "no" the form asks
+    its question again. If the fit check's own data cannot be read, the check-in is the answer."""
     check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
     try:
         question = screening_rules().question(str(turn.requested_slot))
@@ -124,14 +121,12 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     except Exception:  # noqa: BLE001 - a data mistake must never cost a safety reply
         logger.exception("fit-check data could not be read; asking the safety check-in")
         return check_in
-    risky = reading.is_answer and reading.value == question.risk_side
-    if turn.from_rules:
-        if question.id == SELF_HARM:
-            return _crisis_first(turn, UTTER_CRISIS)
-        return None if risky and turn.crisis_type == question.warning_kind else check_in
     if question.id == SELF_HARM:
-        return None if reading.is_answer and reading.value in (YES, UNSURE) else check_in
-    return None if reading.is_answer or reading.kind in NOT_AN_ANSWER else check_in
+        if turn.from_rules:
+            return _crisis_first(turn, UTTER_CRISIS)
+        if reading.is_answer and reading.value in (YES, UNSURE):
+            return None
+    return check_in
 
 
 def _answer_to_check_in(turn: Turn) -> Step:

@@ -162,6 +162,25 @@ from bot.safety.rules import load_rules
         ("he quit drinking and he's shaking every time he stands up and sweating buckets", "definite", "medical"),
         ("she gets the shakes every morning when she doesnt drink and today she cant stop shaking", "definite", "medical"),
         ("he gets the shakes every morning when he doesnt drink and he is confused", "definite", "medical"),
+        # risk told without the words suicide, kill or die, often after an answer to a fit-check question
+        ("googling lethal doses", "possible", "suicide"),
+        ("yes daily, and im drinking to get the nerve up", "possible", "suicide"),
+        ("yes she drinks daily and she said tonight is her last night", "possible", "suicide"),
+        ("yeah ER last month, it was on purpose", "possible", "suicide"),
+        ("yes i hear voices, they tell me to hurt my kids", "possible", "suicide"),
+        ("havent slept in 6 days, the voices want me dead", "possible", "suicide"),
+        ("safe from others, not from myself", "possible", "suicide"),
+        ("home's safe, i'm the danger", "possible", "suicide"),
+        ("yeah i drink daily and idc if it kills me", "possible", "suicide"),
+        ("she ran into traffic", "possible", "suicide"),
+        ("i need an ambulance", "definite", "medical"),
+        # ... and what only sounds like it
+        ("he broke the lamp on purpose", None, None),
+        ("the crash was not an accident, the other guy ran the light", None, None),
+        ("i hear voices sometimes but they dont say anything bad", None, None),
+        ("i got the courage to call you today", None, None),
+        ("no. my daughter overdosed once but it wasn't on purpose, the doctors agreed", None, None),
+        ("do you send an ambulance to pick people up", None, None),
     ],
 )
 def test_tiers(text: str, tier: Optional[str], kind: Optional[str]) -> None:

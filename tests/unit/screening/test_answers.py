@@ -123,6 +123,27 @@ def test_reading(question: str, text: str, kind: Kind, value: Optional[str]) -> 
     assert (reading.kind, reading.value) == (kind, value)
 
 
+@pytest.mark.parametrize(
+    "question, text, first, again",
+    [
+        # a safe answer, then "but" and words no phrase explains: asked once more, then "not sure"
+        ("home", "yes, he lives with me, though his brother brings coke over on weekends", Kind.CLARIFY, "no"),
+        ("home", "yes we're supportive but her husband is controlling and takes her phone", Kind.CLARIFY, "no"),
+        ("psychosis_mania", "not voices. but he's convinced the FBI is tapping his phone", Kind.CLARIFY, "unsure"),
+        # ... not when what follows is explained or says little
+        ("daily_use", "no, only on weekends though", ANSWER, "no"),
+        ("home", "yes, but it's quiet", ANSWER, "yes"),
+        ("opioids", "no but thanks", ANSWER, "no"),
+    ],
+)
+def test_a_safe_answer_with_a_but_is_not_taken_as_safe(question: str, text: str, first: Kind, again: str) -> None:
+    reading = read(question, text, learned=False)
+    assert reading.kind is first and (first is Kind.CLARIFY or reading.value == again)
+    if first is Kind.CLARIFY:
+        # asked once already: the same answer is read on its risky side ("not sure" unless it says more)
+        assert read(question, text, clarify=False, learned=False).value in (again, "unsure")
+
+
 def test_a_clarified_no_is_taken_the_second_time() -> None:
     text = "nah he works nights at the plant and sleeps days"
     assert read("daily_use", text, clarify=False).value == "no"

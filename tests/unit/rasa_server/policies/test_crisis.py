@@ -123,23 +123,23 @@ def test_yes_at_the_screening_self_harm_question_answers_it() -> None:
     [
         # found by the rules at the self-harm question: it is the answer, and a crisis
         ("self_harm", "i've been giving my things away", "suicide", "utter_crisis"),
-        # found by the rules elsewhere: the answer itself when of the question's kind and risky
-        ("overdose", "we had to use narcan on him twice this year", "medical", None),
-        ("daily_use", "he drinks a fifth every night", "medical", None),
-        # ... a warning sign of another kind still gets the check-in, risky answer or not
+        # seen by the classifier alone there: a risky or unsure answer goes to the form (its outcome is
+        # the crisis reply); anything else gets the check-in
+        ("self_harm", "yes, a few times this month", None, None),
+        ("self_harm", "nah i would just like to vanish forever", None, "utter_risk_check"),
+        # anywhere else a warning sign gets the check-in, as outside the fit check, whatever answer the
+        # words also give and whoever saw it
+        ("overdose", "we had to use narcan on him twice this year", "medical", "utter_risk_check"),
+        ("daily_use", "my mom's been vomiting all day and she's confused, she drinks every day", "medical", "utter_risk_check"),
         ("daily_use", "yes every day, i dont care what happens to me anymore", "suicide", "utter_risk_check"),
         ("home", "no, he hits me and there is a gun in the house", "violence", "utter_risk_check"),
         ("daily_use", "i have 60 pills saved up", "medical", "utter_risk_check"),
-        ("home", "yes, it's safe", "medical", "utter_risk_check"),
-        # seen by the classifier alone (no kind): the form reads what it can
-        ("home", "i live alone and its quiet", None, None),
-        ("medical", "why are you asking me this", None, None),
-        ("concern", "its for my son and he is using heroin", None, None),  # the self-harm question is next
-        ("self_harm", "yes, a few times this month", None, None),  # the form's outcome is the crisis reply
-        # ... but not a "no" it cannot explain, nor anything but a risky answer at the self-harm question
+        ("opioids", "mixing my methadone with pills a friend gave me, don't know what they are, don't care", None, "utter_risk_check"),
+        ("overdose", "if i took all my insulin at once would it hurt?", None, "utter_risk_check"),
+        ("medical", "why are you asking me this", None, "utter_risk_check"),
+        ("concern", "its for my son and he is using heroin", None, "utter_risk_check"),
         ("daily_use", "no, he is just a quiet guy who keeps to himself these days", None, "utter_risk_check"),
         ("medical", "everything is pointless lately", None, "utter_risk_check"),
-        ("self_harm", "nah i would just like to vanish forever", None, "utter_risk_check"),
         ("self_harm", "brb dog is barking", None, "utter_risk_check"),
     ],
 )
