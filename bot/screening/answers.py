@@ -306,16 +306,16 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
         for index, reading in enumerate(readings):
             values |= reading.values
             safe_by_fact |= reading.safe_by_fact
+            if not question.risk_side or reading.values != {question.safe_side}:
+                continue
             # "no, but I've been struggling" on a safety question: what follows the "but" may carry
             # the risk, so the answer is not a plain no.
-            rest = clauses[index + 1:]
-            if question.risk_side and reading.values == {question.safe_side} and rest and rest[0].after_contrast \
-                    and not any(r.values for r in readings[index + 1:]) and any(distress.search(c.text) for c in rest):
+            rest, rest_readings = clauses[index + 1:], readings[index + 1:]
+            if rest and rest[0].after_contrast and not any(r.values for r in rest_readings) \
+                    and any(distress.search(c.text) for c in rest):
                 values.add(UNSURE)
-            if question.risk_side and reading.values == {question.safe_side} and any(
-                    c.after_contrast and not r.values and r.unexplained >= CONTRAST_MIN_WORDS
-                    for c, r in zip(rest, readings[index + 1:])):
-                doubted = True
+            doubted |= any(c.after_contrast and not r.values and r.unexplained >= CONTRAST_MIN_WORDS
+                           for c, r in zip(rest, rest_readings))
     if question.risk_side == YES and YES in values and _long_ago(forms, words):
         values.discard(YES)  # "once, back in 2019": before the question's time
         values.add(NO)
@@ -323,7 +323,7 @@ def read_yes_no(question: Question, text: str, clarify: bool = False, forms: Opt
     if not values:  # an emoji answers only on its own: "Nope 👍" is a no
         values = {value for value, marks in words.emoji.items() if any(mark in text for mark in marks)}
     answer = _combine(values, question)
-    if answer and answer == question.safe_side and doubted:
+    if doubted and answer == question.safe_side:
         # A safe answer, then "but" and words none of the phrases explain: a mixed answer is never
         # read as the safe one. Asked once more; already asked, it is "not sure".
         answer = CLARIFY if clarify else UNSURE

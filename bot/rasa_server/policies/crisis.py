@@ -115,18 +115,16 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     and confused, she drinks every day" as "yes" at the daily-use one. After a "no" the form asks
     its question again. If the fit check's own data cannot be read, the check-in is the answer."""
     check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
-    try:
-        question = screening_rules().question(str(turn.requested_slot))
-        reading = read_typed_answer(question.id, turn.text, learned=False)
+    if turn.requested_slot != SELF_HARM:
+        return check_in
+    if turn.from_rules:
+        return _crisis_first(turn, UTTER_CRISIS)
+    try:  # only here is the answer read: the other questions never need it
+        reading = read_typed_answer(SELF_HARM, turn.text, learned=False)
     except Exception:  # noqa: BLE001 - a data mistake must never cost a safety reply
         logger.exception("fit-check data could not be read; asking the safety check-in")
         return check_in
-    if question.id == SELF_HARM:
-        if turn.from_rules:
-            return _crisis_first(turn, UTTER_CRISIS)
-        if reading.is_answer and reading.value in (YES, UNSURE):
-            return None
-    return check_in
+    return None if reading.is_answer and reading.value in (YES, UNSURE) else check_in
 
 
 def _answer_to_check_in(turn: Turn) -> Step:
