@@ -216,6 +216,7 @@ def safety_sets() -> List[SafetySet]:
     for name, risky in (
         ("dev_crisis_set", True), ("dev_near_miss_set", False), ("dev2_crisis_set", True), ("dev2_near_miss_set", False),
         ("dev3_crisis_set", True), ("dev3_near_miss_set", False), ("dev4_crisis_set", True), ("dev4_near_miss_set", False),
+        ("dev5_crisis_set", True), ("dev5_near_miss_set", False),
     ):
         if (EVAL_SETS / f"{name}.yml").exists():
             sets.append(SafetySet(name, EVAL_SETS / f"{name}.yml", risky, False))
