@@ -147,7 +147,10 @@ _CONDITIONAL = re.compile(r"(?:if|when|once|for|lol|after|because|before|unless)
 _REAL_THREAT = re.compile(
     r"\b(?:said|says|swore|swears|told me|texted|threat\w*|gun|knife|weapon|hit|hits|hitting|beat|"
     r"beats|beating|chok\w+|strangl\w+|scared|afraid|terrified|danger|safe|hurt me|hurts me|drunk|"
-    r"high|abus\w+|violent|police|911|help|hiding|locked)\b"
+    r"high|abus\w+|violent|police|911|help|hiding|locked|cops|divorc\w+|report\w*|tell anyone|tell someone|"
+    r"told anyone|talked to you|talking to you)\b"
+    # leaving him, or trying to: "he'll kill me if i leave" (not "if i leave the dishes")
+    r"|(?<!take )(?<!taking )(?<!took )\bleav(?:e|ing)(?: (?:him|her|them|home|the house|the relationship))?(?= ?(?:[.,!?]|$))"
 )
 _HIT_ME = re.compile(r"\bhit\w* (?:me|us)$")
 

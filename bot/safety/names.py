@@ -28,5 +28,7 @@ UTTER_RISK_UNSURE = "utter_risk_unsure"
 UTTER_RISK_CHECK_RESUME = "utter_risk_check_resume"
 # The slot that remembers a check-in is waiting for its answer ("asked", "asked_again").
 RISK_CHECK_SLOT = "risk_check"
+# The fit-check answer a warning sign also gave, kept while the check-in waits: a "no" stores it.
+HELD_ANSWER_SLOT = "held_answer"
 # The action that, after a clear "no", replays the message that raised the question.
 ACTION_BACK_TO_QUESTION = "action_back_to_question"

@@ -23,7 +23,7 @@ from bot.safety.data import Where, fields, phrase_list, phrase_pattern, read_yam
 from bot.safety.names import POSSIBLE_RISK_INTENT
 from bot.safety.normalise import normalize, plain_variants
 from bot.screening.classifier import OTHER, best, classifier
-from bot.screening.rules import LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
+from bot.screening.rules import INTAKE, LOVED_ONE, NO, SCREENING_DIR, SELF, UNSURE, YES, Question, rules
 
 ANSWERS_FILE = "answers.yml"
 NEGATION_WINDOW = 3  # a negation this many words before a fact turns it around
@@ -374,7 +374,7 @@ def _same_effect(question: Question, one: str, other: str) -> bool:
 
 
 # A yes/no question with no risk side and no facts: consent questions in the callback form.
-PLAIN_QUESTION = Question(id="consent", dimension="intake", why="")
+PLAIN_QUESTION = Question(id="consent", dimension=INTAKE, why="")
 
 
 def read_plain_yes_no(text: str) -> Optional[str]:

@@ -26,7 +26,8 @@ INTAKE_ANSWERS: Mapping[str, Tuple[str, ...]] = {
     "screen_for": (SELF, LOVED_ONE),
     "concern": ("alcohol", "drugs", "mental_health", "several"),
 }
-DIMENSIONS = ("intake", 1, 2, 3, 4, 5, 6)
+INTAKE = "intake"  # who the check is for and the concern: they decide the wording and the questions
+DIMENSIONS = (INTAKE, 1, 2, 3, 4, 5, 6)
 
 
 @dataclass(frozen=True)

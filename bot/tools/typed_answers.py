@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping
 import yaml
 
 from bot.rasa_server.policies.crisis import SCREENING_FORM, Turn, next_safety_action
-from bot.safety.names import CRISIS_ENTITY, UTTER_CRISIS
+from bot.safety.names import CRISIS_ENTITY, HELD_ANSWER_SLOT, UTTER_CRISIS
 from bot.screening import answers
 from bot.screening.rules import SELF_HARM, UNSURE, rules
 from bot.settings import PROJECT_ROOT
@@ -42,7 +42,10 @@ def load_items(path: Path) -> List[Dict[str, Any]]:
 
 
 def outcome(question: str, text: str, parse: Mapping[str, Any]) -> str:
-    """The answer value stored, or what happens instead (crisis, check_in, stop, callback, question, why, unclear)."""
+    """The answer value stored, or what happens instead (crisis, check_in, stop, callback, question, why, unclear).
+
+    A check-in that keeps the answer the message also gave, stored after a "no", is
+    "check_in:<value>"."""
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
     entities = parse.get("entities") or []  # the crisis_type entity fills its slot before the policies run
@@ -52,14 +55,24 @@ def outcome(question: str, text: str, parse: Mapping[str, Any]) -> str:
         from_rules=any(e.get("entity") == CRISIS_ENTITY for e in entities),
     ))
     if step is not None:
-        return "crisis" if step.action == UTTER_CRISIS else "check_in"
+        if step.action == UTTER_CRISIS:
+            return "crisis"
+        held = step.slots.get(HELD_ANSWER_SLOT)
+        return f"check_in:{held}" if held else "check_in"
     if name in REQUEST_INTENTS:
         return REQUEST_INTENTS[name]
     reading = answers.read(question, text, name, confidence)
     return str(reading.value) if reading.is_answer else reading.kind.value
 
 
+def kept_after_check_in(expected: str, got: str) -> bool:
+    """The check-in was asked (a false alarm for a plain answer), but the answer is not lost: a "no"
+    to it stores the expected value."""
+    return got == f"check_in:{expected}"
+
+
 def is_correct(question: str, expected: str, got: str) -> bool:
+    got = got.split(":")[0] if expected == "crisis" else got
     if expected in ACCEPTED:
         return got in ACCEPTED[expected]
     if got == "clarify":
@@ -83,7 +96,7 @@ def is_risk_read_as_safe(question: str, expected: str, got: str) -> bool:
 def is_crisis_missed(expected: str, got: str) -> bool:
     """A crisis typed at a question that got neither the crisis reply nor the check-in: no 988/911 in
     that turn, whatever the form made of it (a risky answer too)."""
-    return expected == "crisis" and got not in ACCEPTED["crisis"]
+    return expected == "crisis" and got.split(":")[0] not in ACCEPTED["crisis"]
 
 
 @dataclass
@@ -92,6 +105,7 @@ class TypedScores:
     correct: int = 0
     risk_read_as_safe: int = 0
     crisis_missed: int = 0
+    kept: int = 0  # plain answers that got the check-in, kept and stored after its "no"
     by_question: Dict[str, List[int]] = field(default_factory=dict)  # question -> [correct, total]
     errors: List[Dict[str, str]] = field(default_factory=list)
 
@@ -105,6 +119,8 @@ class TypedScores:
             "accuracy": self.accuracy,
             "risk_read_as_safe": self.risk_read_as_safe,
             "crisis_missed": self.crisis_missed,
+            "kept_after_check_in": self.kept,
+            "accuracy_with_kept": (self.correct + self.kept) / max(1, self.total),
             "by_question": {q: c / max(1, n) for q, (c, n) in self.by_question.items()},
         }
         if with_texts:
@@ -126,6 +142,7 @@ async def score(items: List[Dict[str, Any]], parse: Parse) -> TypedScores:
         if is_risk_read_as_safe(question, expected, got):
             scores.risk_read_as_safe += 1
         scores.crisis_missed += is_crisis_missed(expected, got)
+        scores.kept += kept_after_check_in(expected, got)
         if not right:
             scores.errors.append({"question": question, "for": item.get("for", ""), "expected": expected, "got": got, "text": text})
     return scores

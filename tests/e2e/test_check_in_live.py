@@ -134,6 +134,24 @@ def test_no_in_the_middle_of_the_fit_check_resumes_it(live_stack) -> None:
     assert "harming yourself or ending your life" in chat.text
 
 
+def test_no_to_the_check_in_keeps_the_fit_check_answer_the_warning_sign_gave(live_stack) -> None:
+    """A warning sign that also answers the question: asked about, and after a "no" the answer is
+    stored and the check goes on to the next question, instead of asking the same one again."""
+    chat = Chat(live_stack.rasa_url)
+    start(chat, "screening")
+    chat.click("Alcohol")
+    chat.click("No")  # the self-harm question
+    assert "overdosed" in chat.text
+    chat.say("yes, twice. i stopped carrying my narcan")
+    assert CHECK_IN in chat.text and "988" in chat.text
+    chat.say("no")
+    assert TEXTS.text("utter_risk_check_resume") in chat.text
+    assert "every day or" in chat.text and "overdosed" not in chat.text  # the next question
+    for answer in ("No", "No", "No", "Yes", "Yes"):  # daily use, medical, psychosis, home, readiness
+        chat.click(answer)
+    assert "naloxone" in chat.text.lower()  # the result's note for the overdose answer that was kept
+
+
 def test_a_crisis_while_the_check_in_waits_gets_the_crisis_reply(live_stack) -> None:
     chat = Chat(live_stack.rasa_url)
     chat.say("I bought a rope")

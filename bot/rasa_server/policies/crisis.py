@@ -9,7 +9,8 @@ the highest priority and predicts, without any custom action:
     its answer:       yes      -> the crisis sequence
                       unsure   -> utter_risk_unsure -> the rest of the crisis sequence
                       no       -> action_back_to_question (replays the message that raised it),
-                                  or in a form utter_risk_check_resume, and the form asks again
+                                  or in a form utter_risk_check_resume; the fit check keeps the
+                                  answer the warning sign also gave and goes on, else asks again
                       no answer-> utter_risk_check_again once, then as unsure
 
 A crisis, yes or unsure marks the conversation urgent (slot `urgent`), so any later callback
@@ -35,12 +36,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.safety.check_in import Answer, read_answer
 from bot.screening.answers import read as read_typed_answer
 from bot.screening.answers import phrases as screening_phrases
-from bot.screening.rules import SELF_HARM, UNSURE, YES
+from bot.screening.rules import INTAKE, SELF_HARM, UNSURE, YES
 from bot.screening.rules import rules as screening_rules
 from bot.safety.names import (
     ACTION_BACK_TO_QUESTION,
     CRISIS_ENTITY,
     CRISIS_INTENT,
+    HELD_ANSWER_SLOT,
     POSSIBLE_RISK_INTENT,
     RISK_CHECK_SLOT,
     UTTER_CRISIS,
@@ -58,6 +60,8 @@ ASKED = "asked"
 ASKED_AGAIN = "asked_again"
 # The screening question about self-harm: a risky answer to the check-in answers it too.
 SCREENING_FORM = "screening_form"
+# Warning-sign kinds that do not answer the self-harm question.
+OTHER_DANGERS = ("medical", "violence")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Turn:
     # The latest message's warning sign came from the safety rules (they set the crisis_type
     # entity), not from the classifier alone.
     from_rules: bool = True
+    held_answer: Optional[str] = None  # the fit-check answer kept while the check-in waits
 
 
 @dataclass(frozen=True)
@@ -108,17 +113,22 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     """A warning sign typed at a fit-check question.
 
     Found by the safety rules at the self-harm question, it is the answer: the crisis reply, recorded
-    as a yes. Seen by the classifier alone there, a risky or unsure answer goes to the form, whose
-    outcome is the crisis reply. Anywhere else it gets the check-in, as it would outside the fit
+    as a yes. Seen by the classifier alone there, or a sign of violence or a medical danger, a risky
+    or unsure answer goes to the form, whose outcome is the crisis reply, and anything else gets the
+    check-in. Anywhere else it gets the check-in, as it would outside the fit
     check, whatever answer the words also give: "mixing my methadone with pills, don't know what
     they are, don't care" reads as "not sure" at the opioid question, and "she's vomiting all day
-    and confused, she drinks every day" as "yes" at the daily-use one. After a "no" the form asks
-    its question again. If the fit check's own data cannot be read, the check-in is the answer."""
+    and confused, she drinks every day" as "yes" at the daily-use one. That answer is kept while
+    the check-in waits: after a "no" the form stores it and goes on, so nobody is asked twice; a
+    message that gives no answer is asked again. If the fit check's own data cannot be read, the
+    check-in is the answer."""
     check_in = Step(UTTER_RISK_CHECK, {RISK_CHECK_SLOT: ASKED, **_keep_form_question(turn)})
     if turn.requested_slot != SELF_HARM:
-        return check_in
-    if turn.from_rules:
+        return Step(check_in.action, {**check_in.slots, HELD_ANSWER_SLOT: _answer_given(turn)})
+    if turn.from_rules and turn.crisis_type not in OTHER_DANGERS:
         return _crisis_first(turn, UTTER_CRISIS)
+    # Seen by the classifier alone, or a sign of violence or a medical danger, which says nothing
+    # about self-harm ("no. but he puts his hands on me"): the words' own answer decides.
     try:  # only here is the answer read: the other questions never need it
         reading = read_typed_answer(SELF_HARM, turn.text, learned=False)
     except Exception:  # noqa: BLE001 - a data mistake must never cost a safety reply
@@ -127,21 +137,45 @@ def _warning_sign_in_fit_check(turn: Turn) -> Optional[Step]:
     return None if reading.is_answer and reading.value in (YES, UNSURE) else check_in
 
 
+def _answer_given(turn: Turn) -> Optional[str]:
+    """The answer to the pending fit-check question a message plainly gives (the phrases alone), if
+    any. Not kept, so the question is asked again: a safe answer to a safety question (said with a
+    warning sign, it may not be the whole story), and the intake answers, which the phrases read by
+    any word in the message ("me, my husband puts his hands on me" names a husband; "tired of
+    everything" is not "several of these") and which decide the wording and the questions to come."""
+    question = str(turn.requested_slot)
+    try:
+        asked = screening_rules().question(question)
+        if asked.dimension == INTAKE:
+            return None
+        reading = read_typed_answer(question, turn.text, clarify=False, learned=False)
+    except Exception:  # noqa: BLE001 - a data mistake costs the kept answer, never the check-in
+        logger.exception("fit-check data could not be read; the question will be asked again")
+        return None
+    if not reading.is_answer or (asked.safe_side and reading.value == asked.safe_side):
+        return None
+    return str(reading.value)
+
+
 def _answer_to_check_in(turn: Turn) -> Step:
     answer = Answer.YES if turn.intent == POSSIBLE_RISK_INTENT else read_answer(turn.text)
     if answer is Answer.OTHER and turn.risk_check == ASKED:
         return Step(UTTER_RISK_CHECK_AGAIN, {RISK_CHECK_SLOT: ASKED_AGAIN, **_keep_form_question(turn)})
     if answer is Answer.NO:
-        # In a form the warning sign was not an answer to its question: the form asks it again.
+        # The "no" is not an answer to the form's question: the answer the warning sign gave is
+        # stored (the form validates it and goes on), or the form asks its question again.
         action = UTTER_RISK_CHECK_RESUME if turn.active_loop else ACTION_BACK_TO_QUESTION
-        return Step(action, {RISK_CHECK_SLOT: None, **_keep_form_question(turn)})
+        slots = {RISK_CHECK_SLOT: None, HELD_ANSWER_SLOT: None, **_keep_form_question(turn)}
+        if turn.active_loop == SCREENING_FORM and turn.requested_slot and turn.held_answer:
+            slots[turn.requested_slot] = turn.held_answer
+        return Step(action, slots)
     first = UTTER_CRISIS if answer is Answer.YES else UTTER_RISK_UNSURE
     step = _crisis_first(turn, first)
     return Step(step.action, {**_keep_form_question(turn), **step.slots})
 
 
 def _crisis_first(turn: Turn, action: str) -> Step:
-    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None}
+    slots: Dict[str, Any] = {"urgent": True, RISK_CHECK_SLOT: None, HELD_ANSWER_SLOT: None}
     if action == UTTER_CRISIS and turn.intent != CRISIS_INTENT and turn.crisis_type is None:
         slots[CRISIS_ENTITY] = "suicide"  # a yes to "are you thinking about ending your life?"
     # "Yes" to the screening's self-harm question arrives as a crisis message: record it, so
@@ -189,6 +223,7 @@ def turn_of(tracker: DialogueStateTracker) -> Turn:
         risk_check=tracker.get_slot(RISK_CHECK_SLOT),
         crisis_type=tracker.get_slot(CRISIS_ENTITY),
         from_rules=any(e.get("entity") == CRISIS_ENTITY for e in (latest.entities if latest else [])),
+        held_answer=tracker.get_slot(HELD_ANSWER_SLOT),
     )
 
 

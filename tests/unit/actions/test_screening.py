@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.screening import QUESTIONS, ActionScreeningResult, ValidateScreeningForm
+from bot.screening.rules import rules
 from tests.support.actions import DOMAIN, responses, tracker, validate
 
 LOOP = "screening_form"
@@ -24,6 +25,22 @@ async def test_an_answer_is_read_and_the_next_question_follows() -> None:
     assert out["screen_for"] == "loved_one" and out["unclear_answers"] == 0
     out = await validate(ValidateScreeningForm(), at("self_harm", "nah never", concern="alcohol"))
     assert out["self_harm"] == "no" and out["requested_slot"] == "overdose"  # opioids: not asked for alcohol
+
+
+async def test_an_answer_kept_across_the_check_in_is_stored_as_it_is() -> None:
+    """The crisis policy stores the answer a warning sign gave after a "no" to the check-in: the
+    latest message is that "no", which must not be read in its place; every answer value reads as
+    itself."""
+    given = {"screen_for": "self", "concern": "alcohol", "self_harm": "no", "overdose": "yes"}
+    out = await validate(ValidateScreeningForm(), tracker(given, text="no", intent="deny", requested="overdose", loop=LOOP))
+    assert out["overdose"] == "yes" and out["requested_slot"] == "daily_use"
+
+
+@pytest.mark.parametrize("question, value", [(q.id, v) for q in rules().questions for v in q.answers])
+async def test_every_answer_value_reads_as_itself(question: str, value: str) -> None:
+    """What the crisis policy stores after the check-in is an answer value: it must validate as itself."""
+    out = await validate(ValidateScreeningForm(), at(question, value, intent="deny"))
+    assert out[question] == value
 
 
 async def test_typed_yes_to_self_harm_ends_the_check_as_urgent() -> None:

@@ -17,8 +17,9 @@ def turn(
     risk_check: Optional[str] = None,
     crisis_type: Optional[str] = None,
     from_rules: bool = True,
+    held: Optional[str] = None,
 ) -> Turn:
-    return Turn(intent, text, done or [], loop, requested, risk_check, crisis_type, from_rules)
+    return Turn(intent, text, done or [], loop, requested, risk_check, crisis_type, from_rules, held)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +44,7 @@ def test_crisis_sequence(intent, done, loop, expected) -> None:
 
 def test_a_crisis_marks_the_conversation_urgent_and_closes_a_pending_check_in() -> None:
     step = next_safety_action(turn("crisis", risk_check=ASKED))
-    assert step == Step("utter_crisis", {"urgent": True, "risk_check": None})
+    assert step == Step("utter_crisis", {"urgent": True, "risk_check": None, "held_answer": None})
 
 
 @pytest.mark.parametrize(
@@ -103,8 +104,9 @@ def test_a_crisis_reply_after_yes_keeps_the_kind_the_warning_sign_set() -> None:
 @pytest.mark.parametrize(
     "text, expected, slots",
     [
-        ("no", "utter_risk_check_resume", {"daily_use": None, "risk_check": None}),
-        ("yes", "utter_crisis", {"daily_use": None, "urgent": True, "risk_check": None, "crisis_type": "suicide"}),
+        ("no", "utter_risk_check_resume", {"daily_use": None, "risk_check": None, "held_answer": None}),
+        ("yes", "utter_crisis", {"daily_use": None, "urgent": True, "risk_check": None, "crisis_type": "suicide",
+                                 "held_answer": None}),
         ("what?", "utter_risk_check_again", {"daily_use": None, "risk_check": ASKED_AGAIN}),
     ],
 )
@@ -121,8 +123,13 @@ def test_yes_at_the_screening_self_harm_question_answers_it() -> None:
 @pytest.mark.parametrize(
     "requested, text, kind, expected",
     [
-        # found by the rules at the self-harm question: it is the answer, and a crisis
+        # found by the rules at the self-harm question: it is the answer, and a crisis ...
         ("self_harm", "i've been giving my things away", "suicide", "utter_crisis"),
+        # ... unless it is a sign of violence or a medical danger, which says nothing about self-harm:
+        # the words' own answer decides, as for the classifier's warning signs below
+        ("self_harm", "no. but he puts his hands on me", "violence", "utter_risk_check"),
+        ("self_harm", "no, but she's been vomiting all day and she is yellow", "medical", "utter_risk_check"),
+        ("self_harm", "yes, and he puts his hands on me when he drinks", "violence", None),
         # seen by the classifier alone there: a risky or unsure answer goes to the form (its outcome is
         # the crisis reply); anything else gets the check-in
         ("self_harm", "yes, a few times this month", None, None),
@@ -151,6 +158,36 @@ def test_a_warning_sign_typed_in_the_fit_check(requested: str, text: str, kind: 
         assert step.slots["self_harm"] == "yes" and step.slots["urgent"] is True
     if step and step.action == "utter_risk_check":
         assert step.slots[requested] is None  # the form asks its question again after the answer
+
+
+@pytest.mark.parametrize(
+    "requested, text, held",
+    [
+        # the answer the words also give is kept while the check-in waits ...
+        ("daily_use", "my mom's been vomiting all day and she's confused, she drinks every day", "yes"),
+        ("overdose", "we had to use narcan on him twice this year", "yes"),
+        ("home", "no, he hits me and there is a gun in the house", "no"),
+        ("readiness", "yes i'm ready, i just feel hopeless lately", "yes"),
+        # ... but not a safe answer to a safety question (said with a warning sign, it may not be the
+        # whole story), nor a message that answers nothing
+        ("daily_use", "no, he is just a quiet guy who keeps to himself these days", None),
+        ("medical", "why are you asking me this", None),
+        # ... nor an intake answer: the phrases read them by any word in the message, and they decide
+        # the wording and the questions to come
+        ("concern", "its for my son and he is using heroin", None),
+        ("concern", "I've been so tired of everything lately", None),
+        ("screen_for", "its for me. my husband puts his hands on me when he drinks", None),
+    ],
+)
+def test_a_no_to_the_check_in_stores_the_answer_the_warning_sign_gave(requested: str, text: str, held: Optional[str]) -> None:
+    asked = next_safety_action(turn("possible_risk", text=text, loop="screening_form", requested=requested, from_rules=False))
+    assert asked is not None and asked.action == "utter_risk_check" and asked.slots["held_answer"] == held
+    no = next_safety_action(turn("deny", text="no", loop="screening_form", requested=requested, risk_check=ASKED, held=held))
+    assert no == Step("utter_risk_check_resume", {"risk_check": None, "held_answer": None, requested: held})
+    again = next_safety_action(turn("faq", text="what?", loop="screening_form", requested=requested, risk_check=ASKED, held=held))
+    assert again is not None and again.action == "utter_risk_check_again" and "held_answer" not in again.slots
+    yes = next_safety_action(turn("affirm", text="yes", loop="screening_form", requested=requested, risk_check=ASKED, held=held))
+    assert yes is not None and yes.action == "utter_crisis" and yes.slots["held_answer"] is None
 
 
 @pytest.mark.parametrize(
