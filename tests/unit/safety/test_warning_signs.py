@@ -221,6 +221,14 @@ from bot.safety.rules import load_rules
         ("my wifi is dying, if i drop off the zoom session thats why", None, None),
         ("my phone is dying so quick q: what time does group start", None, None),
         ("goodnight, see you at group tomorrow", None, None),
+        # a count swallowed just now, flying off a roof
+        ("took like 15 just now", "possible", "suicide"),
+        ("she took 30 an hour ago", "possible", "suicide"),
+        ("i can fly, gonna prove it", "possible", "suicide"),
+        ("he thinks he can fly, he is on the roof and says watch me", "possible", "suicide"),
+        ("i took 2 just now for my headache", None, None),
+        ("the bus took like 15 just now", None, None),
+        ("sometimes i feel like i can fly when i run", None, None),
         # "he'll kill me if i leave" is a threat, "my mom will kill me if i leave the dishes" a figure of speech
         ("he'll kill me if i leave", "definite", "violence"),
         ("he is going to kill me if he finds out i talked to you", "definite", "violence"),
