@@ -303,7 +303,7 @@ def print_typed(name: str, typed: TypedScores, unseen: bool, show_texts: bool) -
     print(f"Fit-check typed answers, {name} ({typed.total}, {label}): read correctly {_pct(typed.accuracy)}, "
           f"risky answers read as the safe one: {typed.risk_read_as_safe}, crises without 988/911: {typed.crisis_missed}")
     print(f"    plain answers given the check-in and kept after its \"no\": {typed.kept} "
-          f"(read correctly with them: {_pct((typed.correct + typed.kept) / max(1, typed.total))})")
+          f"(read correctly with them: {_pct(typed.accuracy_with_kept)})")
     print("    " + ", ".join(f"{q} {_pct(c / max(1, n))}" for q, (c, n) in typed.by_question.items()))
     if show_texts:
         for error in typed.errors:

@@ -71,8 +71,13 @@ def kept_after_check_in(expected: str, got: str) -> bool:
     return got == f"check_in:{expected}"
 
 
+def _what_happened(got: str) -> str:
+    """The outcome without the answer a check-in kept: "check_in:yes" is a check-in."""
+    return got.split(":")[0]
+
+
 def is_correct(question: str, expected: str, got: str) -> bool:
-    got = got.split(":")[0] if expected == "crisis" else got
+    got = _what_happened(got)  # a kept answer is counted apart (kept_after_check_in)
     if expected in ACCEPTED:
         return got in ACCEPTED[expected]
     if got == "clarify":
@@ -96,7 +101,7 @@ def is_risk_read_as_safe(question: str, expected: str, got: str) -> bool:
 def is_crisis_missed(expected: str, got: str) -> bool:
     """A crisis typed at a question that got neither the crisis reply nor the check-in: no 988/911 in
     that turn, whatever the form made of it (a risky answer too)."""
-    return expected == "crisis" and got.split(":")[0] not in ACCEPTED["crisis"]
+    return expected == "crisis" and _what_happened(got) not in ACCEPTED["crisis"]
 
 
 @dataclass
@@ -113,6 +118,11 @@ class TypedScores:
     def accuracy(self) -> float:
         return self.correct / max(1, self.total)
 
+    @property
+    def accuracy_with_kept(self) -> float:
+        """Counting the plain answers kept across a check-in as read."""
+        return (self.correct + self.kept) / max(1, self.total)
+
     def as_dict(self, with_texts: bool) -> Dict[str, Any]:
         result: Dict[str, Any] = {
             "answers": self.total,
@@ -120,7 +130,7 @@ class TypedScores:
             "risk_read_as_safe": self.risk_read_as_safe,
             "crisis_missed": self.crisis_missed,
             "kept_after_check_in": self.kept,
-            "accuracy_with_kept": (self.correct + self.kept) / max(1, self.total),
+            "accuracy_with_kept": self.accuracy_with_kept,
             "by_question": {q: c / max(1, n) for q, (c, n) in self.by_question.items()},
         }
         if with_texts:

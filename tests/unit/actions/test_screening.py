@@ -29,8 +29,7 @@ async def test_an_answer_is_read_and_the_next_question_follows() -> None:
 
 async def test_an_answer_kept_across_the_check_in_is_stored_as_it_is() -> None:
     """The crisis policy stores the answer a warning sign gave after a "no" to the check-in: the
-    latest message is that "no", which must not be read in its place; every answer value reads as
-    itself."""
+    latest message is that "no", which must not be read in its place."""
     given = {"screen_for": "self", "concern": "alcohol", "self_harm": "no", "overdose": "yes"}
     out = await validate(ValidateScreeningForm(), tracker(given, text="no", intent="deny", requested="overdose", loop=LOOP))
     assert out["overdose"] == "yes" and out["requested_slot"] == "daily_use"
