@@ -24,7 +24,8 @@ BATCH_2 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch2.yml"
 BATCH_3 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch3.yml"
 BATCH_4 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch4.yml"
 BATCH_5 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch5.yml"
-FROZEN_SETS = (FROZEN_SET, BATCH_2, BATCH_3, BATCH_4, BATCH_5)
+BATCH_6 = PROJECT_ROOT / "tests" / "screening" / "typed_answers_batch6.yml"
+FROZEN_SETS = (FROZEN_SET, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6)
 REQUEST_INTENTS = {"request_callback": "callback", "human_handoff": "callback"}
 # What counts as handled right, for the labels that are not an answer value.
 ACCEPTED = {
