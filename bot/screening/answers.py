@@ -385,7 +385,26 @@ def read_plain_yes_no(text: str) -> Optional[str]:
 
 # --- the two intake questions -----------------------------------------------------------------
 
-_SELF = ("me", "myself", "i", "i am", "im", "mine", "self", "for me", "my self", "my own", "yo", "moi")
+# "Me" and its kin say the check is for the writer when they open the answer or follow "for" or
+# "it's" ("this is for me not my kid", "me, my wife made me fill this out"); elsewhere "me" is often
+# an object ("my son steals from me", Spanish "no me hace caso") and counts only when no one else is
+# named, like "i" and "im" ("im asking for my brother").
+_SELF = ("me", "myself", "mine", "self", "my self", "moi", "yo", "mee", "myslef", "meself", "mself",
+         "mi misma", "mi mismo")
+_SELF_WEAK = ("i", "i am", "im", "my own", "me", "myself", "mine", "yo")
+_SPANISH_FAMILY = ("hijo", "hija", "esposo", "esposa", "mama", "papa", "hermano", "hermana", "novio", "novia",
+                   "amigo", "amiga", "familia")
+_SELF_PLACED = re.compile(
+    # opening the answer: "me", "its for me", "myself i guess", "para mi misma"
+    r"^ (?:its |it is |this is |um |uh |well |just |only |honestly |ok |so |yes |hi )*(?:for |about |para )?"
+    r"(?:" + "|".join(_SELF) + r") "
+    # after "for", "it's", "is": "i'm asking for myself", "the person is me"; not "its me asking for
+    # my son", nor "para mi hijo"
+    r"| (?:for|about|its|it is|is|para) (?:me|myself|mi|mi misma|mi mismo)(?! [a-z]+ (?:for|about)) "
+    r"(?!(?:" + "|".join(_SPANISH_FAMILY) + r") )"
+    # "my mom is making me do this"
+    r"| (?:making|made|makes|forcing|forced|wants|told|sent|pushing|pushed) me "
+)
 _LOVED = (
     "someone", "somebody", "someone i care about", "loved one", "family", "family member", "son",
     "daughter", "child", "kid", "kids", "teen", "teenager", "husband", "wife", "spouse", "partner",
@@ -395,8 +414,21 @@ _LOVED = (
     "stepson", "stepdaughter", "roommate", "coworker", "other", "bf", "gf", "hubby", "wifey", "bro",
     "sis", "mum", "ma", "pa", "stepdad", "stepmom", "grandma", "grandpa", "grandmother",
     "grandfather", "fiancé", "bestie", "best friend", "buddy", "pal", "niña", "hijo", "hija",
-    "esposo", "esposa", "mi hijo", "mi hija", "novio", "novia", "amigo", "amiga", "twin",
+    "esposo", "esposa", "mi hijo", "mi hija", "novio", "novia", "amigo", "amiga", "twin", "mama",
+    "papa", "hermano", "hermana", "stepchild", "employee", "employees", "ex", "neighbor",
 )
+# plurals and possessives with the apostrophe gone: "my sons 19", "my husbands drinking"
+_LOVED_ALL = _LOVED + tuple(w + "s" for w in _LOVED if " " not in w and not w.endswith("s"))
+# "im a mom and i drink every day" says who the writer is, not whom the check is for ("im the parent"
+# alone does)
+_I_AM_A = re.compile(r" (?:im|i am) (?:a|an|the) [a-z]+ (?=[a-z])")
+# Someone else named as the one the check is for: "for my mom, im 15", "asking on behalf of my
+# sister", or the answer opening with them ("my roommate, he ... and i'm the one who found him").
+_OPENS_WITH = re.compile(
+    r"^ (?:its |it is |this is |its for |for |um |uh |well |ok |so )*(?:my |our |a |mi |para mi |para )?([a-z]+) (?:([a-z]+) )?"
+)
+_FOR_SOMEONE = re.compile(r"(?<! not) (?:for|about|behalf of|with|para) (?:one of )?(?:my|our|a|mi) ([a-z]+) (?:([a-z]+) )?")
+_NOT_ME = re.compile(r" not (?:for )?(?:me|myself) ")
 
 
 def _has(text: str, phrases_: Sequence[str]) -> bool:
@@ -410,11 +442,22 @@ def _padded(text: str, keep_commas: bool = False) -> str:
 
 
 def parse_screen_for(text: str) -> Optional[str]:
-    """Who the check is for: 'myself' -> self, 'my son' -> loved_one."""
-    t = _padded(text)
-    if _has(t, _LOVED):
+    """Who the check is for: 'myself' -> self, 'my son' -> loved_one. An answer that opens with
+    "me" is the writer's ("me for my kids"); then someone named first or as the one it is for
+    ("my son, he steals from me", "its for my mom, im 15"); then "for me" anywhere; then anyone
+    named; then "i" or "me" alone."""
+    t = _NOT_ME.sub(" ", _padded(text))
+    t = _I_AM_A.sub(" i ", t)
+    if _SELF_PLACED.match(t):
+        return SELF
+    named = [word for m in (_OPENS_WITH.match(t), *_FOR_SOMEONE.finditer(t)) if m for word in m.groups()]
+    if any(word in _LOVED_ALL and word != "other" for word in named):
         return LOVED_ONE
-    if _has(t, _SELF):
+    if _SELF_PLACED.search(t):
+        return SELF
+    if _has(t, _LOVED_ALL):
+        return LOVED_ONE
+    if _has(t, _SELF_WEAK):
         return SELF
     return None
 

@@ -108,3 +108,22 @@ def test_an_overdose_happening_now_at_the_overdose_question_gets_the_crisis_repl
     assert OVERDOSE in chat.text
     chat.say("he od'd in june and now he won't wake up")
     assert "911" in chat.text and DAILY_USE not in chat.text, chat.text
+
+
+@pytest.mark.parametrize(
+    "text, wording",
+    [
+        ("its for my son and he is using heroin", "main concern for them"),
+        ("for me, my family keeps saying i have a problem", "main concern for you"),
+        ("Not for myself. For my adult daughter", "main concern for them"),
+    ],
+)
+def test_who_it_is_for_told_with_the_situation_goes_on_to_the_concern(live_stack, text: str, wording: str) -> None:
+    """An answer at "Who is this for?" that tells the situation in the same breath is an answer, not
+    a warning sign, and a family member mentioned after "for me" does not make it someone else's
+    check."""
+    chat = Chat(live_stack.rasa_url)
+    chat.say("/start_screening")
+    chat.say(text)
+    assert wording in chat.text, chat.text
+    assert "ending your life" not in chat.text and "988" not in chat.text

@@ -174,7 +174,29 @@ def test_consent_answers(text: str, expected: Optional[str]) -> None:
     assert read_plain_yes_no(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("for my daughter", "loved_one"), ("me", "self"), ("hmm", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("for my daughter", "loved_one"), ("me", "self"), ("hmm", None), ("Myself", "self"),
+        ("Someone I care about", "loved_one"), ("i do", "self"), ("he drinks", "loved_one"),
+        # someone named first, or as the one it is for, wins over a "me" later on
+        ("my son, he steals from me", "loved_one"), ("im asking for my brother who uses pills", "loved_one"),
+        ("its for my mom, im 15", "loved_one"), ("its about my husband not me", "loved_one"),
+        ("For one of my employees. I'm his manager", "loved_one"), ("Not for myself. For my adult daughter", "loved_one"),
+        ("not me, my dad", "loved_one"), ("para mi mamá", "loved_one"), ("mi hijo", "loved_one"),
+        # a "me" wins over anyone else mentioned
+        ("this is for me not my kid", "self"), ("It's for me. Since my husband passed I drink wine", "self"),
+        ("im 16 and my mom is making me do this lol", "self"), ("Myself. My wife filled one of these out last time", "self"),
+        ("myself, not for my son", "self"), ("para mí", "self"), ("para mi misma", "self"), ("mee", "self"),
+        ("myslef", "self"), ("i'm the patient here", "self"), ("me for my kids", "self"),
+        ("im a mom and i drink every day", "self"),
+        # "me" elsewhere is often an object: someone else named wins
+        ("hello, my son is using heroin and stealing from me", "loved_one"), ("umm my mom. she depends on me", "loved_one"),
+        ("my sons 19 and using, he lives with me", "loved_one"), ("my husbands drinking is affecting me", "loved_one"),
+        ("es para mi hermano", "loved_one"), ("quiero ayuda para mi hijo", "loved_one"),
+        ("es mi hijo, no me hace caso", "loved_one"), ("im the parent", "loved_one"), ("my ex", "loved_one"),
+    ],
+)
 def test_who_it_is_for(text: str, expected: Optional[str]) -> None:
     assert parse_screen_for(text) == expected
 
