@@ -58,6 +58,16 @@ def test_yes_but_at_the_self_harm_question_is_yes(live_stack) -> None:
     assert any("callback" in b["title"].lower() for b in chat.buttons)
 
 
+def test_not_safe_at_the_self_harm_question_gets_the_crisis_reply(live_stack) -> None:
+    """"i need help now, im not safe" was once read as "no" (the "not"): now a warning sign, and at
+    the self-harm question the answer, with the crisis reply."""
+    chat = Chat(live_stack.rasa_url)
+    reach(chat, "self", ["Drugs"])
+    chat.say("i need help now, im not safe")
+    assert "988" in chat.text and "911" in chat.text
+    assert "opioids" not in chat.text  # the check ended there
+
+
 @pytest.mark.parametrize(
     "who, concern, taps, text",
     [

@@ -229,6 +229,16 @@ from bot.safety.rules import load_rules
         ("i took 2 just now for my headache", None, None),
         ("the bus took like 15 just now", None, None),
         ("sometimes i feel like i can fly when i run", None, None),
+        # not safe with oneself, "checking out" soon, disappointed to have lived
+        ("i need help now, im not safe", "possible", "suicide"),
+        ("i dont feel safe with myself tonight", "possible", "suicide"),
+        ("yes, im planning to check out soon", "possible", "suicide"),
+        ("yes twice and i was disappointed i lived", "possible", "suicide"),
+        ("im not safe at home", "definite", "violence"),
+        ("is it safe to take xanax with iop", None, None),
+        ("i want to check out the program soon", None, None),
+        ("i was not safe back then", None, None),
+        ("he is not safe around kids when he drinks", None, None),
         # "he'll kill me if i leave" is a threat, "my mom will kill me if i leave the dishes" a figure of speech
         ("he'll kill me if i leave", "definite", "violence"),
         ("he is going to kill me if he finds out i talked to you", "definite", "violence"),
