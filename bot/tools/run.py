@@ -50,8 +50,35 @@ def tf_threads_env(intra: int, inter: int) -> Dict[str, str]:
     return {"TF_INTRA_OP_PARALLELISM_THREADS": str(intra), "TF_INTER_OP_PARALLELISM_THREADS": str(inter)}
 
 
-def free_port() -> int:
-    """A TCP port that is free right now on the loopback interface."""
+# Ports are chosen below the kernel's range for outgoing connections: a port taken from that range
+# may be given to some process's outgoing connection (a Rasa server reaching PostgreSQL) between
+# being chosen and being bound, and the server that was to listen on it fails to start.
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_PORT = 20000
+
+
+def ephemeral_low(path: Path = EPHEMERAL_RANGE_FILE) -> int:
+    """The lowest port the kernel hands out for outgoing connections (Linux: 32768 by default)."""
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port(attempts: int = 200) -> int:
+    """A TCP port that is free right now on the loopback interface, outside the range outgoing
+    connections take theirs from; any free port if none is found there."""
+    high = ephemeral_low()
+    if high - LOWEST_PORT > 100:
+        rng = secrets.SystemRandom()
+        for _ in range(attempts):
+            port = rng.randrange(LOWEST_PORT, high)
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -107,3 +107,27 @@ def test_every_process_gets_the_action_token_and_none_is_written(tmp_path: Path,
     assert "${ACTION_SERVER_TOKEN}" in written and stack.action_token not in written
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "t" * 40)
     assert Stack(log_dir=tmp_path).action_token == "t" * 40
+
+
+def test_free_ports_are_chosen_below_the_range_outgoing_connections_use() -> None:
+    """A port from the outgoing range may be given to another process's connection before the server
+    binds it (it happened to the scaled stack's website): chosen below that range, it cannot be."""
+    import socket
+
+    from bot.tools.run import LOWEST_PORT, ephemeral_low, free_port
+
+    for _ in range(20):
+        port = free_port()
+        assert LOWEST_PORT <= port < ephemeral_low()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))  # free indeed
+
+
+@pytest.mark.parametrize("text, expected", [("32768\t60999\n", 32768), ("40000 50000", 40000), ("", 32768), ("x y", 32768)])
+def test_the_outgoing_range_is_read_from_the_kernel(tmp_path: Path, text: str, expected: int) -> None:
+    from bot.tools.run import ephemeral_low
+
+    path = tmp_path / "ip_local_port_range"
+    path.write_text(text)
+    assert ephemeral_low(path) == expected
+    assert ephemeral_low(tmp_path / "missing") == 32768
