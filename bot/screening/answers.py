@@ -394,9 +394,11 @@ _SELF = ("me", "myself", "mine", "self", "my self", "moi", "yo", "mee", "myslef"
 _SELF_WEAK = ("i", "i am", "im", "my own", "me", "myself", "mine", "yo")
 _SPANISH_FAMILY = ("hijo", "hija", "esposo", "esposa", "mama", "papa", "hermano", "hermana", "novio", "novia",
                    "amigo", "amiga", "familia")
+# Words an intake answer may open with before saying whom it is for: "its ...", "um ...", "ok so ...".
+_LEAD_IN = "its |it is |this is |um |uh |well |ok |so "
 _SELF_PLACED = re.compile(
     # opening the answer: "me", "its for me", "myself i guess", "para mi misma"
-    r"^ (?:its |it is |this is |um |uh |well |just |only |honestly |ok |so |yes |hi )*(?:for |about |para )?"
+    r"^ (?:" + _LEAD_IN + r"|just |only |honestly |yes |hi )*(?:for |about |para )?"
     r"(?:" + "|".join(_SELF) + r") "
     # after "for", "it's", "is": "i'm asking for myself", "the person is me"; not "its me asking for
     # my son", nor "para mi hijo"
@@ -425,7 +427,7 @@ _I_AM_A = re.compile(r" (?:im|i am) (?:a|an|the) [a-z]+ (?=[a-z])")
 # Someone else named as the one the check is for: "for my mom, im 15", "asking on behalf of my
 # sister", or the answer opening with them ("my roommate, he ... and i'm the one who found him").
 _OPENS_WITH = re.compile(
-    r"^ (?:its |it is |this is |its for |for |um |uh |well |ok |so )*(?:my |our |a |mi |para mi |para )?([a-z]+) (?:([a-z]+) )?"
+    r"^ (?:" + _LEAD_IN + r"|its for |for )*(?:my |our |a |mi |para mi |para )?([a-z]+) (?:([a-z]+) )?"
 )
 _FOR_SOMEONE = re.compile(r"(?<! not) (?:for|about|behalf of|with|para) (?:one of )?(?:my|our|a|mi) ([a-z]+) (?:([a-z]+) )?")
 _NOT_ME = re.compile(r" not (?:for )?(?:me|myself) ")

@@ -2,6 +2,7 @@
 child_env, tf_threads_env)."""
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Dict, List
 
 import pytest
 
-from bot.tools.run import CHILD_ENV, Stack
+from bot.tools.run import CHILD_ENV, LOWEST_PORT, Stack, ephemeral_low, free_port
 
 
 class SleepyStack(Stack):
@@ -112,10 +113,6 @@ def test_every_process_gets_the_action_token_and_none_is_written(tmp_path: Path,
 def test_free_ports_are_chosen_below_the_range_outgoing_connections_use() -> None:
     """A port from the outgoing range may be given to another process's connection before the server
     binds it (it happened to the scaled stack's website): chosen below that range, it cannot be."""
-    import socket
-
-    from bot.tools.run import LOWEST_PORT, ephemeral_low, free_port
-
     for _ in range(20):
         port = free_port()
         assert LOWEST_PORT <= port < ephemeral_low()
@@ -125,8 +122,6 @@ def test_free_ports_are_chosen_below_the_range_outgoing_connections_use() -> Non
 
 @pytest.mark.parametrize("text, expected", [("32768\t60999\n", 32768), ("40000 50000", 40000), ("", 32768), ("x y", 32768)])
 def test_the_outgoing_range_is_read_from_the_kernel(tmp_path: Path, text: str, expected: int) -> None:
-    from bot.tools.run import ephemeral_low
-
     path = tmp_path / "ip_local_port_range"
     path.write_text(text)
     assert ephemeral_low(path) == expected

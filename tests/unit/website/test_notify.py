@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import socket
 from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
@@ -18,6 +17,7 @@ from bot.store import Store
 from bot.store.callbacks import CallbackData
 from bot.store.models import OutboxMessage
 from bot.texts import catalogue
+from bot.tools.run import free_port
 from bot.website import notify
 from bot.website.console.pages import request_path
 from bot.website.notify import backoff_delay, build_body, deliver_pending, run_outbox_worker, sign, verify_signature
@@ -65,12 +65,6 @@ class Receiver:
         if self.server is not None:
             await self.server.close()
             self.server = None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest_asyncio.fixture
